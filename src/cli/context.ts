@@ -1,0 +1,128 @@
+// Wiring for commands: resolves config from flags/env/.env, opens Milvus (starting Milvus Lite) and the embedder.
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
+import { isServerUri, resolveConfig, type Resolved } from '../core/config.js';
+import { RagError } from '../core/errors.js';
+import type { Embedder, VectorStore } from '../core/types.js';
+import { say } from './render.js';
+
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Lifecycle {
+  signal: AbortSignal;
+  /** Name of the signal that interrupted the command, if any. */
+  interruptedBy(): NodeJS.Signals | undefined;
+  defer(fn: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+let caught: NodeJS.Signals | undefined;
+
+/** The signal that interrupted this process, if any (exit code 130 for SIGINT, 143 for SIGTERM). */
+export function caughtSignal(): NodeJS.Signals | undefined {
+  return caught;
+}
+
+/** Ctrl-C / SIGTERM abort the command gracefully; a second one stops at once (cleanup still runs on exit). */
+export function lifecycle(): Lifecycle {
+  const controller = new AbortController();
+  const cleanups: (() => Promise<void>)[] = [];
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (caught) process.exit(sig === 'SIGINT' ? 130 : 143);
+    caught = sig;
+    say(`\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping after the current batch (again to stop at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    interruptedBy: () => caught,
+    defer: (fn) => { cleanups.unshift(fn); },
+    async close() {
+      for (const fn of cleanups.splice(0)) {
+        try {
+          await fn();
+        } catch {
+          // cleanup is best effort; the process exit hook stops what is left
+        }
+      }
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Flags over environment over ./.env over defaults. */
+export function loadConfig(flags: Record<string, unknown>, cwd = process.cwd()): Resolved {
+  const file = path.join(cwd, '.env');
+  let dotenv: Record<string, string> = {};
+  if (existsSync(file)) {
+    try {
+      dotenv = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch (e) {
+      throw new RagError(`cannot read ${file}: ${(e as Error).message}`, { hint: 'fix or remove the .env file' });
+    }
+  }
+  return resolveConfig({ flags, env: process.env, dotenv });
+}
+
+function defaultPython(configured: string | undefined): string {
+  if (configured) return configured;
+  const venv = process.platform === 'win32' ? path.join(PACKAGE_ROOT, '.venv', 'Scripts', 'python.exe') : path.join(PACKAGE_ROOT, '.venv', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
+export interface StoreTimings {
+  /** Seconds spent starting Milvus Lite (0 for a server). */
+  milvusStart: number;
+}
+
+/** Connects to the Milvus server, or starts Milvus Lite on the data folder; closes both with the lifecycle. */
+export async function openStore(resolved: Resolved, life: Lifecycle, timings?: StoreTimings): Promise<VectorStore> {
+  const { config } = resolved;
+  const { MilvusStore } = await import('../services/vector-store.js');
+  const timeoutMs = config.milvusTimeout * 1000;
+  if (isServerUri(config.milvusUri)) {
+    const store = new MilvusStore({ address: config.milvusUri, token: config.milvusToken, label: config.milvusUri, timeoutMs });
+    life.defer(() => store.close());
+    return store;
+  }
+  const { startMilvusLite } = await import('../services/milvus-lite.js');
+  const dataDir = path.resolve(config.milvusUri);
+  const t0 = performance.now();
+  const server = await startMilvusLite({
+    dataDir,
+    python: defaultPython(config.python),
+    lockWaitMs: config.lockTimeout * 1000,
+    startTimeoutMs: 60_000,
+    signal: life.signal,
+    onWait: (m) => say(m),
+  });
+  life.defer(() => server.stop());
+  if (timings) timings.milvusStart = (performance.now() - t0) / 1000;
+  const store = new MilvusStore({ address: server.address, label: config.milvusUri, timeoutMs });
+  life.defer(() => store.close());
+  return store;
+}
+
+export async function openEmbedder(resolved: Resolved, life: Lifecycle, onDownload?: (e: { file: string; loaded: number; total: number }) => void): Promise<Embedder> {
+  const { config } = resolved;
+  const { createEmbedder, defaultCacheDir } = await import('../services/embedder.js');
+  const embedder = await createEmbedder({
+    model: config.model,
+    modelPath: config.modelPath,
+    cacheDir: config.cacheDir ?? defaultCacheDir(process.env),
+    offline: config.offline,
+    dtype: config.dtype,
+    queryPrefix: config.queryPrefix,
+    docPrefix: config.docPrefix,
+    batchSize: config.batchSize,
+    onDownload,
+  });
+  life.defer(() => embedder.close());
+  return embedder;
+}

@@ -1,0 +1,63 @@
+// `rag ingest PATHS…`: flags → IngestOptions, progress bars, summary (text or --json).
+
+import { HeadingSplitter } from '../core/chunk.js';
+import { ingest, type IngestSummary } from '../core/ingest.js';
+import { MAX_TEXT_BYTES } from '../services/vector-store.js';
+import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
+import { json, out, progressBars, warn } from './render.js';
+import type { CommonFlags } from './main.js';
+
+export interface IngestFlags extends CommonFlags {
+  recreate?: boolean;
+  progress?: boolean;
+}
+
+export function summaryLine(s: IngestSummary): string {
+  const parts = [
+    `${s.files} file${s.files === 1 ? '' : 's'}`,
+    `${s.chunks} chunks`,
+    `${s.added} added`,
+    `${s.unchanged} unchanged`,
+    `${s.removed} removed`,
+  ];
+  if (s.skipped.length) parts.push(`${s.skipped.length} skipped`);
+  if (s.truncated) parts.push(`${s.truncated} truncated`);
+  if (s.cut) parts.push(`${s.cut} cut`);
+  return `ingested ${parts.join(', ')} into "${s.collection}" (${s.total} stored) in ${s.seconds.toFixed(1)} s`;
+}
+
+export async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
+  const resolved = loadConfig(flags);
+  const life = lifecycle();
+  const bars = await progressBars(flags.progress !== false && !flags.json);
+  try {
+    const store = await openStore(resolved, life);
+    const embedder = await openEmbedder(resolved, life, (e) => bars.update('model', e.loaded, e.total));
+    const summary = await ingest({
+      paths,
+      cwd: process.cwd(),
+      collection: resolved.config.collection,
+      recreate: !!flags.recreate,
+      batchSize: resolved.config.batchSize,
+      splitter: new HeadingSplitter(MAX_TEXT_BYTES),
+      embedder,
+      store,
+      signal: life.signal,
+      onProgress: (e) => {
+        if (e.kind === 'warning') {
+          if (process.stderr.isTTY && flags.progress !== false && !flags.json) bars.log(`warning: ${e.message}`);
+          else warn(e.message);
+        } else if (e.kind === 'embedded') bars.update('embed', e.done, e.total);
+        else if (e.kind === 'stored') bars.update('insert', e.done, e.total);
+        else if (e.kind === 'scan') bars.update('scan', e.done, e.files);
+      },
+    });
+    bars.stop();
+    if (flags.json) json(summary);
+    else out(summaryLine(summary));
+    return 0;
+  } finally {
+    bars.stop();
+    await life.close();
+  }
+}

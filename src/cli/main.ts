@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// The `rag` command: commander program, shared options, exit codes (0 ok, 1 failure, 2 usage, 130/143 signals).
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_USAGE } from '../core/errors.js';
+import { PACKAGE_ROOT, caughtSignal } from './context.js';
+import { reportError, say } from './render.js';
+
+export interface CommonFlags {
+  json?: boolean;
+  verbose?: boolean;
+  [flag: string]: unknown;
+}
+
+const version = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+function milvusOptions(cmd: Command): Command {
+  return cmd
+    .option('--milvus-uri <uri>', 'Milvus Lite data folder (./milvus.db) or http(s)://host:port of a Milvus server / Zilliz Cloud [env MILVUS_URI]')
+    .option('--milvus-token <token>', 'Milvus token or Zilliz Cloud API key [env MILVUS_TOKEN]')
+    .option('--collection <name>', 'collection name [env RAG_COLLECTION, default my_rag_collection]')
+    .option('--lock-timeout <seconds>', 'wait this long for another process using the same Milvus Lite folder [env RAG_LOCK_TIMEOUT, default 60]');
+}
+
+function modelOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <id>', 'embedding model id [env RAG_EMBED_MODEL, default Xenova/bge-base-en-v1.5]')
+    .option('--model-path <dir>', 'load the embedding model from a local folder [env RAG_MODEL_PATH]')
+    .option('--cache-dir <dir>', 'model cache [env RAG_CACHE_DIR]')
+    .option('--offline', 'never download models [env RAG_OFFLINE=1]')
+    .option('--dtype <dtype>', 'model precision: fp32, fp16, q8… [env RAG_DTYPE, default fp32]')
+    .option('--query-prefix <text>', 'text put before questions [env RAG_QUERY_PREFIX]')
+    .option('--doc-prefix <text>', 'text put before documents [env RAG_DOC_PREFIX]')
+    .option('--batch-size <n>', 'chunks per embedding/insert batch [env RAG_BATCH_SIZE, default 32]');
+}
+
+function searchOptions(cmd: Command): Command {
+  return cmd
+    .option('-k, --top-k <n>', 'chunks to retrieve [env RAG_TOP_K, default 3]')
+    .addOption(new Option('--search <mode>', 'retrieval mode [env RAG_SEARCH, default dense]').choices(['dense', 'bm25', 'hybrid']))
+    .option('--rrf-k <n>', 'reciprocal-rank-fusion constant for hybrid [env RAG_RRF_K, default 60]');
+}
+
+function common(cmd: Command): Command {
+  return cmd.option('--json', 'print one JSON object on stdout').option('--verbose', 'print stack traces on errors');
+}
+
+let exitCode = 0;
+let verbose = process.argv.includes('--verbose');
+
+function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    exitCode = await fn(...(args as A));
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rag')
+    .description('Command-line RAG over Milvus: ingest Markdown, ask questions, measure retrieval.')
+    .version(version, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`${s.trim().replace(/\s*\n\s*/g, ' ')} (hint: see rag --help)\n`),
+    });
+
+  const ingest = program.command('ingest')
+    .description('split Markdown files on "# ", embed the pieces and upsert them into Milvus')
+    .argument('<paths...>', 'folders (every **/*.md), Markdown files or quoted globs')
+    .option('--recreate', 'drop the collection first')
+    .option('--no-progress', 'no progress bars');
+  common(modelOptions(milvusOptions(ingest))).action(action(async (paths: string[], flags: Record<string, unknown>) => (await import('./ingest.js')).runIngest(paths, flags)));
+
+  const askCmd = program.command('ask')
+    .description('answer a question from the collection with an OpenAI-compatible chat model')
+    .argument('<question>', 'the question')
+    .option('--no-llm', 'retrieval only: print the retrieved chunks, no API key needed')
+    .option('-q, --quiet', 'print the answer alone')
+    .option('--system-prompt <text>', 'replace the system prompt')
+    .option('--prompt-file <file>', 'replace the user prompt template (must contain {context} and {question})')
+    .option('--llm-base-url <url>', 'OpenAI-compatible endpoint [env RAG_LLM_BASE_URL, OPENAI_BASE_URL]')
+    .option('--llm-model <name>', 'chat model [env RAG_LLM_MODEL, default mistral-7b]')
+    .option('--llm-api-key <key>', 'API key [env RAG_LLM_API_KEY, LEPTONAI_TOKEN, OPENAI_API_KEY]')
+    .option('--llm-timeout <seconds>', 'per attempt [env RAG_LLM_TIMEOUT, default 60]')
+    .option('--llm-retries <n>', 'retries on 429/5xx/connection errors [env RAG_LLM_RETRIES, default 3]');
+  common(searchOptions(modelOptions(milvusOptions(askCmd)))).action(action(async (question: string, flags: Record<string, unknown>) => (await import('./ask.js')).runAsk(question, flags)));
+
+  const evalCmd = program.command('eval')
+    .description('measure retrieval on a JSON Lines question set: hit@1, hit@k, MRR; gate CI with thresholds')
+    .argument('<questions>', 'JSON Lines file: {"question": "...", "expect": ["..."]} per line')
+    .option('--k <n>', 'cut-off for hit@k and MRR@k (default: --top-k, 3)')
+    .option('--min-hit <ratio>', 'fail (exit 1) when hit@k is below this (0..1)')
+    .option('--min-hit1 <ratio>', 'fail (exit 1) when hit@1 is below this (0..1)')
+    .option('--min-mrr <ratio>', 'fail (exit 1) when MRR@k is below this (0..1)')
+    .option('--compare <modes>', 'run each mode and show them side by side, e.g. dense,bm25,hybrid')
+    .option('--junit <file>', 'also write a JUnit XML report');
+  common(searchOptions(modelOptions(milvusOptions(evalCmd)))).action(action(async (file: string, flags: Record<string, unknown>) => (await import('./eval.js')).runEval(file, flags)));
+
+  const configCmd = program.command('config')
+    .description('print the resolved settings (secrets masked) and where each comes from')
+    .option('--check', 'also check that Milvus, the embedding model and the LLM endpoint answer')
+    .option('--llm-base-url <url>', 'OpenAI-compatible endpoint')
+    .option('--llm-model <name>', 'chat model')
+    .option('--llm-api-key <key>', 'API key');
+  common(modelOptions(milvusOptions(configCmd))).action(action(async (flags: Record<string, unknown>) => (await import('./config.js')).runConfig(flags)));
+
+  for (const cmd of program.commands) {
+    cmd.exitOverride().showSuggestionAfterError(true).configureOutput({
+      outputError: (s, write) => write(`${s.trim().replace(/\s*\n\s*/g, ' ')} (hint: see rag ${cmd.name()} --help)\n`),
+    });
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  verbose = argv.includes('--verbose');
+  try {
+    await buildProgram().parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    const code = reportError(err, verbose);
+    const sig = caughtSignal();
+    if (sig) {
+      say(`stopped by ${sig}: run the same command again to finish`);
+      return sig === 'SIGINT' ? 130 : 143;
+    }
+    return code;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,84 @@
+// Splitters: the reference tutorial's "# " split, streamed, with pieces capped to Milvus's VARCHAR size.
+
+import { createHash } from 'node:crypto';
+
+export interface Piece {
+  text: string;
+  /** The piece was cut out of a longer one to fit the byte limit. */
+  cut: boolean;
+}
+
+/** A splitter turns a stream of text into non-empty pieces, in order. */
+export interface Splitter {
+  readonly name: string;
+  split(text: AsyncIterable<string> | Iterable<string>): AsyncIterable<Piece>;
+}
+
+const CONTINUATION = 0b1100_0000;
+
+/** Cut `text` at most `maxBytes` UTF-8 bytes in, preferring the last line break or space in the second half. */
+export function cutAt(text: string, maxBytes: number): [string, string] {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= maxBytes) return [text, ''];
+  let end = maxBytes;
+  while (end > 0 && ((buf[end] ?? 0) & CONTINUATION) === 0b1000_0000) end--;
+  let head = buf.subarray(0, end).toString('utf8');
+  const brk = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
+  if (brk > head.length / 2) head = head.slice(0, brk + 1);
+  return [head, text.slice(head.length)];
+}
+
+function isBlank(text: string): boolean {
+  return text.trim() === '';
+}
+
+/**
+ * Python's `file_text.split("# ")` as in the tutorial, without empty or whitespace-only pieces.
+ * Streams: memory stays within a few times `maxBytes`, whatever the input size.
+ */
+export class HeadingSplitter implements Splitter {
+  readonly name = 'heading';
+
+  constructor(private readonly maxBytes: number, private readonly separator = '# ') {}
+
+  async *split(text: AsyncIterable<string> | Iterable<string>): AsyncIterable<Piece> {
+    let buf = '';
+    let carried = false;
+    for await (const part of text) {
+      buf += part;
+      let from = 0;
+      for (let at = buf.indexOf(this.separator); at !== -1; at = buf.indexOf(this.separator, from)) {
+        yield* this.emit(buf.slice(from, at), carried);
+        carried = false;
+        from = at + this.separator.length;
+      }
+      buf = buf.slice(from);
+      // No separator in sight: cut what already exceeds the limit, keeping the tail (it may start a separator).
+      while (buf.length > this.maxBytes / 4 && Buffer.byteLength(buf) > this.maxBytes + this.separator.length) {
+        const [head, rest] = cutAt(buf.slice(0, buf.length - this.separator.length), this.maxBytes);
+        if (!isBlank(head)) yield { text: head, cut: true };
+        buf = rest + buf.slice(buf.length - this.separator.length);
+        carried = true;
+      }
+    }
+    yield* this.emit(buf, carried);
+  }
+
+  private *emit(piece: string, carried: boolean): Iterable<Piece> {
+    let rest = piece;
+    let cut = carried;
+    while (Buffer.byteLength(rest) > this.maxBytes) {
+      const [head, tail] = cutAt(rest, this.maxBytes);
+      if (!isBlank(head)) yield { text: head, cut: true };
+      rest = tail;
+      cut = true;
+    }
+    if (!isBlank(rest)) yield { text: rest, cut };
+  }
+}
+
+/** Primary key of a chunk: 63 bits of sha256(source, position, text), as a decimal string (a positive int64). */
+export function chunkId(source: string, position: number, text: string): string {
+  const digest = createHash('sha256').update(source).update('\0').update(String(position)).update('\0').update(text).digest();
+  return (digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn).toString();
+}

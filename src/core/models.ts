@@ -1,0 +1,38 @@
+// The per-model table (pure): query/document prefixes and pooling that each known embedding model wants.
+
+export interface ModelProfile {
+  queryPrefix: string;
+  docPrefix: string;
+  pooling: 'mean' | 'cls';
+}
+
+const BGE_QUERY = 'Represent this sentence for searching relevant passages: ';
+
+/** First match wins; patterns are tested against the lower-cased model id or folder name. */
+export const MODEL_TABLE: readonly { pattern: RegExp; profile: ModelProfile }[] = [
+  { pattern: /bge-(small|base|large)-en-v1\.5/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
+  { pattern: /bge-(small|base|large)-en($|[^-])/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
+  { pattern: /bge-m3/, profile: { queryPrefix: '', docPrefix: '', pooling: 'cls' } },
+  { pattern: /snowflake-arctic-embed/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
+  { pattern: /(^|\/)(multilingual-)?e5-/, profile: { queryPrefix: 'query: ', docPrefix: 'passage: ', pooling: 'mean' } },
+  { pattern: /nomic-embed-text/, profile: { queryPrefix: 'search_query: ', docPrefix: 'search_document: ', pooling: 'mean' } },
+  { pattern: /mxbai-embed-large/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
+];
+
+const GENERIC: ModelProfile = { queryPrefix: '', docPrefix: '', pooling: 'mean' };
+
+/** The profile of a model, with user overrides of the prefixes applied. */
+export function modelProfile(model: string, overrides: { queryPrefix?: string | undefined; docPrefix?: string | undefined } = {}): ModelProfile {
+  const id = model.toLowerCase();
+  const base = MODEL_TABLE.find((m) => m.pattern.test(id))?.profile ?? GENERIC;
+  return {
+    pooling: base.pooling,
+    queryPrefix: overrides.queryPrefix ?? base.queryPrefix,
+    docPrefix: overrides.docPrefix ?? base.docPrefix,
+  };
+}
+
+/** Indexes of `texts` sorted by length, so that each batch pads to similar lengths. */
+export function lengthOrder(texts: readonly string[]): number[] {
+  return texts.map((t, i) => [t.length, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+}

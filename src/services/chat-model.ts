@@ -1,0 +1,199 @@
+// ChatModel over any OpenAI-compatible chat-completions endpoint (Lepton AI, OpenAI, vLLM…), via the openai client.
+
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { RagError, errorMessage, usageError } from '../core/errors.js';
+import type { ChatMessage, ChatModel, ChatResult, ChatUsage } from '../core/types.js';
+
+export interface ChatModelOptions {
+  baseURL: string;
+  apiKey: string;
+  model: string;
+  /** Per attempt: until the response headers arrive, and the longest silence between streamed pieces. */
+  timeoutMs: number;
+  /** Retries of 408/409/429/5xx answers and connection failures, by the openai client (with backoff). */
+  maxRetries: number;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+
+export function createChatModel(opts: ChatModelOptions): ChatModel {
+  if (opts.apiKey === '') {
+    throw usageError('no API key for the LLM endpoint', 'set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key (any value if the server needs none)');
+  }
+  try {
+    new URL(opts.baseURL);
+  } catch {
+    throw usageError(`invalid LLM base URL: ${opts.baseURL}`, 'pass a full URL such as https://host/api/v1 with --llm-base-url');
+  }
+  const timeoutMs = Math.max(1, Math.round(opts.timeoutMs));
+  const maxRetries = Math.max(0, Math.floor(opts.maxRetries));
+  const client = new OpenAI({
+    baseURL: opts.baseURL,
+    apiKey: opts.apiKey,
+    timeout: timeoutMs,
+    maxRetries,
+    // Not read from OPENAI_* variables: nothing but the key goes to a third-party endpoint.
+    organization: null,
+    project: null,
+  });
+  const fail = (err: unknown, signal?: AbortSignal): RagError =>
+    scrub(toRagError(err, { ...opts, timeoutMs, maxRetries }, signal), opts.apiKey);
+
+  return {
+    model: opts.model,
+    async complete(messages: ChatMessage[], { onToken, signal } = {}): Promise<ChatResult> {
+      const params = {
+        model: opts.model,
+        messages,
+        ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
+        ...(opts.maxTokens !== undefined ? { max_tokens: opts.maxTokens } : {}),
+      };
+      if (signal?.aborted) throw new RagError('interrupted');
+      if (!onToken) {
+        try {
+          const res = await client.chat.completions.create({ ...params, stream: false }, { signal });
+          return { text: res.choices[0]?.message.content ?? '', model: res.model || opts.model, usage: mapUsage(res.usage) };
+        } catch (err) {
+          throw fail(err, signal);
+        }
+      }
+      // The client's timeout stops at the response headers; a watchdog covers silences inside the stream.
+      const ac = new AbortController();
+      const onAbort = (): void => ac.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let timer: NodeJS.Timeout | undefined;
+      let stalled = false;
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => ((stalled = true), ac.abort()), timeoutMs);
+      };
+      try {
+        const stream = await client.chat.completions.create(
+          { ...params, stream: true, stream_options: { include_usage: true } },
+          { signal: ac.signal },
+        );
+        let text = '';
+        let model = opts.model;
+        let usage: ChatUsage | null = null;
+        arm();
+        for await (const chunk of stream) {
+          arm();
+          if (chunk.model) model = chunk.model;
+          if (chunk.usage) usage = mapUsage(chunk.usage);
+          const piece = chunk.choices?.[0]?.delta?.content; // some servers omit choices in the usage chunk
+          if (piece) {
+            text += piece;
+            onToken(piece);
+          }
+        }
+        // An abort ends the openai stream quietly: look at why it ended.
+        if (signal?.aborted) throw new RagError('interrupted');
+        if (stalled) throw new APIConnectionTimeoutError();
+        return { text, model, usage };
+      } catch (err) {
+        throw fail(err, signal);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+function mapUsage(u: OpenAI.CompletionUsage | null | undefined): ChatUsage | null {
+  if (!u) return null;
+  return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens };
+}
+
+function toRagError(err: unknown, opts: ChatModelOptions, signal?: AbortSignal): RagError {
+  if (err instanceof RagError) return err;
+  if (signal?.aborted || err instanceof APIUserAbortError) return new RagError('interrupted', { cause: err });
+  const url = redactUrl(opts.baseURL);
+  const retries = opts.maxRetries > 0 ? ` after ${opts.maxRetries} ${opts.maxRetries === 1 ? 'retry' : 'retries'}` : '';
+  if (err instanceof APIConnectionTimeoutError) {
+    return new RagError(`no answer from the LLM endpoint within ${opts.timeoutMs / 1000} s${retries}`, {
+      hint: `check that ${url} is up, or allow more time with --llm-timeout`,
+      cause: err,
+    });
+  }
+  if (err instanceof APIConnectionError) {
+    const code = causeCode(err);
+    const detail = code ? ` (${code})` : '';
+    const hint = `check --llm-base-url and that the server is running and reachable`;
+    return code === undefined || UNREACHABLE.has(code)
+      ? new RagError(`cannot reach the LLM endpoint at ${url}${detail}`, { hint, cause: err })
+      : new RagError(`lost the connection to the LLM endpoint at ${url}${detail}`, { hint, cause: err });
+  }
+  if (err instanceof APIError && typeof err.status === 'number') {
+    const status = err.status;
+    const detail = serverDetail(err);
+    if (status === 401 || status === 403) {
+      return new RagError(`the LLM endpoint rejected the API key (HTTP ${status})`, {
+        hint: 'check LEPTONAI_TOKEN / RAG_LLM_API_KEY or --llm-api-key',
+        cause: err,
+      });
+    }
+    if (status === 404) {
+      return new RagError(`model or URL not found at the LLM endpoint (HTTP 404)${detail}`, {
+        hint: `check the base URL (${url}) and the model (${opts.model}): --llm-base-url / --llm-model`,
+        cause: err,
+      });
+    }
+    if (status === 429) {
+      return new RagError(`the LLM endpoint is rate limiting requests (HTTP 429${retries})`, {
+        hint: 'retry later, or raise --llm-retries',
+        cause: err,
+      });
+    }
+    if (status >= 500) {
+      return new RagError(`the LLM endpoint failed with a server error (HTTP ${status}${retries})${detail}`, {
+        hint: 'a problem on the server side: retry later, or raise --llm-retries',
+        cause: err,
+      });
+    }
+    return new RagError(`the LLM endpoint refused the request (HTTP ${status})${detail}`, {
+      hint: `check the model (${opts.model}) and that the question and passages fit its context window`,
+      cause: err,
+    });
+  }
+  return new RagError(`the LLM request failed: ${oneLine(errorMessage(err))}`, { hint: `LLM endpoint: ${url}`, cause: err });
+}
+
+/** ": <server message>" in one short line, or "" when the server said nothing useful. */
+function serverDetail(err: APIError): string {
+  const msg = oneLine(err.message.replace(/^\d{3}\s+/, ''));
+  return msg === '' || msg === 'status code (no body)' ? '' : `: ${msg.length > 200 ? `${msg.slice(0, 199)}…` : msg}`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** The system error code (ECONNREFUSED…) somewhere down the cause chain of a fetch failure. */
+function causeCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 6 && typeof e === 'object' && e !== null; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The base URL without user:password. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+/** Replace the key wherever a server echoed it; then drop the cause, which may hold it too. */
+function scrub(err: RagError, apiKey: string): RagError {
+  const clean = (s: string): string => s.split(apiKey).join('***');
+  const texts = [err.message, err.hint ?? '', err.cause === undefined ? '' : errorMessage(err.cause)];
+  if (!texts.some((t) => t.includes(apiKey))) return err;
+  return new RagError(clean(err.message), {
+    ...(err.hint !== undefined ? { hint: clean(err.hint) } : {}),
+    exitCode: err.exitCode,
+  });
+}

@@ -1,0 +1,134 @@
+// Embedder over transformers.js (@huggingface/transformers), lazy-loaded: local folders or the hub with a cache.
+
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RagError } from '../core/errors.js';
+import { lengthOrder, modelProfile } from '../core/models.js';
+import type { DocEmbeddings, Embedder, EmbedderInfo } from '../core/types.js';
+
+export interface EmbedderOptions {
+  /** Hub model id; ignored when modelPath is set. */
+  model: string;
+  /** Local folder with config.json, tokenizer.json and onnx/. */
+  modelPath?: string | undefined;
+  cacheDir: string;
+  offline: boolean;
+  dtype: string;
+  queryPrefix?: string | undefined;
+  docPrefix?: string | undefined;
+  /** Texts per forward pass. */
+  batchSize: number;
+  threads?: number;
+  onDownload?: (event: { file: string; loaded: number; total: number }) => void;
+}
+
+// transformers.js types are heavy; the few calls used here are typed loosely on purpose.
+type Extractor = ((texts: string[], opts: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ tolist(): number[][] }>) & {
+  tokenizer: { encode(text: string): number[]; model_max_length?: number };
+  dispose(): Promise<void>;
+};
+
+const MAX_TOKENS_CAP = 8192;
+
+function loadError(what: string, err: unknown, opts: EmbedderOptions): RagError {
+  const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const hint = opts.modelPath
+    ? 'the folder needs config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (or the file of the chosen --dtype); `npm run make-test-model -- DIR` writes a small one'
+    : opts.offline
+      ? `RAG_OFFLINE is set and the model is not in the cache (${opts.cacheDir}): run once online, or use --model-path DIR with a local copy`
+      : 'check the model id and the network (HTTPS_PROXY), or download the model elsewhere and use --model-path DIR (RAG_MODEL_PATH)';
+  return new RagError(`cannot load embedding model ${what}: ${reason}`, { hint, cause: err });
+}
+
+/** Load the model (downloading it into the cache on first use) and probe its dimension. */
+export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
+  let name = opts.model;
+  let local: string | undefined;
+  if (opts.modelPath) {
+    local = path.resolve(opts.modelPath);
+    if (!existsSync(local) || !statSync(local).isDirectory()) {
+      throw new RagError(`model folder ${opts.modelPath} does not exist`, { hint: 'point --model-path / RAG_MODEL_PATH at a folder with config.json, tokenizer.json and onnx/' });
+    }
+    name = local;
+  }
+
+  const tf = await import('@huggingface/transformers');
+  const env = tf.env;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = !local && !opts.offline;
+  env.cacheDir = opts.cacheDir;
+
+  let extractor: Extractor;
+  try {
+    extractor = (await tf.pipeline('feature-extraction', name, {
+      dtype: opts.dtype as 'fp32',
+      local_files_only: !!local || opts.offline,
+      session_options: { intraOpNumThreads: opts.threads ?? os.availableParallelism(), interOpNumThreads: 1 },
+      progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
+        if (p.status === 'progress' && p.file) opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
+      },
+    } as Record<string, unknown>)) as unknown as Extractor;
+  } catch (e) {
+    throw loadError(local ? opts.modelPath ?? name : name, e, opts);
+  }
+
+  const folder = local ? path.basename(local) : undefined;
+  const profile = modelProfile(folder ?? opts.model, { queryPrefix: opts.queryPrefix, docPrefix: opts.docPrefix });
+  const rawMax = extractor.tokenizer.model_max_length;
+  const maxTokens = typeof rawMax === 'number' && rawMax > 0 && rawMax < MAX_TOKENS_CAP ? rawMax : 512;
+
+  const run = async (texts: string[]): Promise<number[][]> => {
+    const out = await extractor(texts, { pooling: profile.pooling, normalize: true });
+    return out.tolist();
+  };
+
+  const probe = await run(['dimension probe']);
+  const dim = probe[0]?.length ?? 0;
+  if (dim === 0) throw new RagError(`embedding model ${folder ?? name} returned an empty vector`, { hint: 'choose another --model' });
+
+  const info: EmbedderInfo = {
+    model: folder ? `local:${folder}` : opts.model,
+    dim,
+    queryPrefix: profile.queryPrefix,
+    docPrefix: profile.docPrefix,
+    pooling: profile.pooling,
+    dtype: opts.dtype,
+    maxTokens,
+  };
+
+  return {
+    info,
+    async embedDocs(texts: string[]): Promise<DocEmbeddings> {
+      const vectors: number[][] = new Array<number[]>(texts.length);
+      let truncated = 0;
+      let tokens = 0;
+      const inputs = texts.map((t) => profile.docPrefix + t);
+      for (const t of inputs) {
+        const n = extractor.tokenizer.encode(t).length;
+        if (n > maxTokens) truncated++;
+        tokens += Math.min(n, maxTokens);
+      }
+      // Length-sorted batches pad less; results go back to input order.
+      const order = lengthOrder(inputs);
+      for (let i = 0; i < order.length; i += opts.batchSize) {
+        const idx = order.slice(i, i + opts.batchSize);
+        const out = await run(idx.map((j) => inputs[j] ?? ''));
+        idx.forEach((j, k) => { vectors[j] = out[k] ?? []; });
+      }
+      return { vectors, truncated, tokens };
+    },
+    async embedQuery(text: string): Promise<number[]> {
+      const [v] = await run([profile.queryPrefix + text]);
+      return v ?? [];
+    },
+    async close(): Promise<void> {
+      await extractor.dispose();
+    },
+  };
+}
+
+/** Default model cache: $RAG_CACHE_DIR, else $XDG_CACHE_HOME/rag, else ~/.cache/rag. */
+export function defaultCacheDir(env: Record<string, string | undefined>): string {
+  return env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'rag') : path.join(os.homedir(), '.cache', 'rag');
+}

@@ -1,0 +1,229 @@
+// VectorStore over Milvus (server, Zilliz Cloud or Milvus Lite) with the Node SDK.
+
+import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { RagError } from '../core/errors.js';
+import type { CollectionMeta, SearchHit, SearchOptions, StoredChunk, VectorStore } from '../core/types.js';
+
+export const SCHEMA_VERSION = 1;
+/** Milvus's VARCHAR limit, in bytes. */
+export const MAX_TEXT_BYTES = 65_535;
+const MAX_SOURCE_BYTES = 4_096;
+const META_KEY = 'rag.meta';
+const PAGE = 1_000;
+
+interface Status { error_code?: string | number; code?: number; reason?: string }
+
+export interface MilvusStoreOptions {
+  /** host:port or http(s)://host:port */
+  address: string;
+  token?: string;
+  /** Shown in errors instead of the address (e.g. the Milvus Lite data folder). */
+  label: string;
+  timeoutMs: number;
+}
+
+function ok(status: Status | undefined): boolean {
+  return !!status && (status.error_code === 'Success' || status.error_code === 0) && (status.code ?? 0) === 0;
+}
+
+/** Turns an SDK or gRPC failure into one line for the user. */
+function fail(what: string, label: string, err: unknown): RagError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/UNAVAILABLE|ECONNREFUSED|ENOTFOUND|DEADLINE_EXCEEDED|No connection established|failed to connect|getaddrinfo/i.test(msg)) {
+    return new RagError(`cannot reach Milvus at ${label} (${what})`, {
+      hint: 'check --milvus-uri / MILVUS_URI and that the server is running; a re-run finishes an interrupted ingest',
+      cause: err,
+    });
+  }
+  if (/UNAUTHENTICATED|auth|PERMISSION_DENIED/i.test(msg)) {
+    return new RagError(`Milvus at ${label} rejected the credentials (${what})`, { hint: 'check --milvus-token / MILVUS_TOKEN', cause: err });
+  }
+  return new RagError(`Milvus ${what} failed: ${msg.split('\n')[0]}`, { hint: 'run with --verbose for details', cause: err });
+}
+
+function parseMeta(props: { key: string; value: string | number }[] | undefined): CollectionMeta | null {
+  const raw = props?.find((p) => p.key === META_KEY)?.value;
+  if (!raw) return null;
+  try {
+    return JSON.parse(String(raw)) as CollectionMeta;
+  } catch {
+    return null;
+  }
+}
+
+/** A quoted string literal for a Milvus filter expression. */
+export function milvusString(value: string): string {
+  return JSON.stringify(value);
+}
+
+export class MilvusStore implements VectorStore {
+  private readonly client: MilvusClient;
+  private readonly loaded = new Set<string>();
+
+  constructor(private readonly opts: MilvusStoreOptions) {
+    this.client = new MilvusClient({
+      address: opts.address,
+      token: opts.token,
+      timeout: opts.timeoutMs,
+      maxRetries: 2,
+      retryDelay: 200,
+      logLevel: 'error',
+    });
+  }
+
+  private async call<T extends { status?: Status } | Status>(what: string, fn: () => Promise<T>, statusOf?: (r: T) => Status | undefined): Promise<T> {
+    let res: T;
+    try {
+      res = await fn();
+    } catch (e) {
+      throw fail(what, this.opts.label, e);
+    }
+    const status = statusOf ? statusOf(res) : ('status' in res ? res.status : (res as Status));
+    if (!ok(status)) {
+      throw new RagError(`Milvus ${what} failed: ${status?.reason || String(status?.error_code)}`, { hint: 'run with --verbose for details' });
+    }
+    return res;
+  }
+
+  async describe(collection: string): Promise<CollectionMeta | null> {
+    const has = await this.call('has_collection', () => this.client.hasCollection({ collection_name: collection }));
+    if (!has.value) return null;
+    const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
+    const meta = parseMeta(d.properties);
+    const names = d.schema.fields.map((f) => f.name).sort().join(',');
+    const expected = ['id', 'position', 'source', 'text', 'vector', ...(meta?.bm25 ? ['sparse'] : [])].sort().join(',');
+    if (!meta || meta.schema !== SCHEMA_VERSION || names !== expected) {
+      throw new RagError(`collection "${collection}" was not built by this version of rag (fields: ${names})`, {
+        hint: 'use another --collection, or rebuild it with `rag ingest --recreate <path>`',
+      });
+    }
+    return meta;
+  }
+
+  async create(collection: string, meta: CollectionMeta): Promise<void> {
+    const fields = [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: 'vector', data_type: DataType.FloatVector, dim: meta.dim },
+      { name: 'text', data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES, ...(meta.bm25 ? { enable_analyzer: true } : {}) },
+      ...(meta.bm25 ? [{ name: 'sparse', data_type: DataType.SparseFloatVector }] : []),
+      { name: 'source', data_type: DataType.VarChar, max_length: MAX_SOURCE_BYTES },
+      { name: 'position', data_type: DataType.Int64 },
+    ];
+    await this.call('create_collection', () => this.client.createCollection({
+      collection_name: collection,
+      consistency_level: 'Strong',
+      fields,
+      ...(meta.bm25
+        ? { functions: [{ name: 'text_bm25', type: FunctionType.BM25, input_field_names: ['text'], output_field_names: ['sparse'], params: {} }] }
+        : {}),
+      index_params: [
+        { field_name: 'vector', index_type: 'AUTOINDEX', metric_type: 'IP' },
+        ...(meta.bm25 ? [{ field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }] : []),
+      ],
+      properties: { [META_KEY]: JSON.stringify(meta) },
+    }));
+    // Some servers ignore properties at creation: set them again so that the collection always says what built it.
+    await this.call('alter_collection', () => this.client.alterCollectionProperties({
+      collection_name: collection,
+      properties: { [META_KEY]: JSON.stringify(meta) },
+    }));
+    await this.load(collection);
+  }
+
+  async drop(collection: string): Promise<void> {
+    const has = await this.call('has_collection', () => this.client.hasCollection({ collection_name: collection }));
+    if (has.value) await this.call('drop_collection', () => this.client.dropCollection({ collection_name: collection }));
+    this.loaded.delete(collection);
+  }
+
+  private async load(collection: string): Promise<void> {
+    if (this.loaded.has(collection)) return;
+    await this.call('load_collection', () => this.client.loadCollection({ collection_name: collection }));
+    this.loaded.add(collection);
+  }
+
+  async *listChunks(collection: string, where: { source?: string; prefix?: string }): AsyncIterable<{ id: string; source: string }[]> {
+    await this.load(collection);
+    // Page through by primary key so that memory stays bounded whatever the collection's size.
+    let last: string | null = null;
+    for (let page = 0; page < 1_000_000; page++) {
+      const parts: string[] = [];
+      if (last !== null) parts.push(`id > ${last}`);
+      if (where.source !== undefined) parts.push(`source == ${milvusString(where.source)}`);
+      // LIKE's wildcards (% and _) may over-match: rows are checked against the prefix below.
+      else if (where.prefix) parts.push(`source like ${milvusString(`${where.prefix}%`)}`);
+      const filter = parts.join(' and ') || 'id >= -9223372036854775808';
+      const res = await this.call('query', () => this.client.query({
+        collection_name: collection, filter, output_fields: ['id', 'source'], limit: PAGE,
+      }));
+      const all = (res.data as { id: string | number; source: string }[]).map((r) => ({ id: String(r.id), source: r.source }));
+      if (all.length === 0) return;
+      all.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      const rows = all.filter((r) => (where.source !== undefined ? r.source === where.source : r.source.startsWith(where.prefix ?? '')));
+      yield rows;
+      if (all.length < PAGE) return;
+      last = all[all.length - 1]?.id ?? null;
+    }
+  }
+
+  async upsert(collection: string, rows: StoredChunk[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.call('upsert', () => this.client.upsert({
+      collection_name: collection,
+      data: rows.map((r) => ({ id: r.id, vector: r.vector, text: r.text, source: r.source, position: r.position })),
+    }));
+  }
+
+  async deleteIds(collection: string, ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += PAGE) {
+      const part = ids.slice(i, i + PAGE);
+      await this.call('delete', () => this.client.delete({ collection_name: collection, filter: `id in [${part.join(',')}]` }));
+    }
+  }
+
+  async count(collection: string): Promise<number> {
+    await this.load(collection);
+    const res = await this.call('count', () => this.client.count({ collection_name: collection }));
+    return Number(res.data);
+  }
+
+  async search(collection: string, vector: number[], opts: SearchOptions): Promise<SearchHit[]> {
+    await this.load(collection);
+    const output_fields = ['id', 'text', 'source', 'position'];
+    type Results = { status: Status; results: unknown };
+    const res = await this.call(`${opts.mode} search`, (): Promise<Results> => {
+      if (opts.mode === 'dense') {
+        return this.client.search({ collection_name: collection, data: [vector], anns_field: 'vector', metric_type: 'IP', limit: opts.topK, output_fields });
+      }
+      if (opts.mode === 'bm25') {
+        return this.client.search({ collection_name: collection, data: [opts.text], anns_field: 'sparse', metric_type: 'BM25', limit: opts.topK, output_fields });
+      }
+      return this.client.hybridSearch({
+        collection_name: collection,
+        data: [
+          { data: vector, anns_field: 'vector', params: {}, metric_type: 'IP' },
+          { data: opts.text, anns_field: 'sparse', metric_type: 'BM25' },
+        ],
+        limit: opts.topK,
+        rerank: { strategy: 'rrf', params: { k: opts.rrfK } },
+        output_fields,
+      });
+    });
+    return (res.results as unknown as Record<string, unknown>[]).map((r) => ({
+      id: String(r.id),
+      text: String(r.text ?? ''),
+      source: String(r.source ?? ''),
+      position: Number(r.position ?? 0),
+      // Milvus Lite reports BM25 scores negated (a distance); rag reports higher = better in every mode.
+      score: opts.mode === 'bm25' ? Math.abs(Number(r.score)) : Number(r.score),
+    }));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.closeConnection();
+    } catch {
+      // already closed
+    }
+  }
+}
