@@ -116,6 +116,7 @@ export async function openEmbedder(resolved: Resolved, life: Lifecycle, onDownlo
     model: config.model,
     modelPath: config.modelPath,
     cacheDir: config.cacheDir ?? defaultCacheDir(process.env),
+    remoteHost: config.hfEndpoint,
     offline: config.offline,
     dtype: config.dtype,
     queryPrefix: config.queryPrefix,

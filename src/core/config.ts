@@ -16,6 +16,7 @@ export interface Config {
   model: string;
   modelPath: string | undefined;
   cacheDir: string | undefined;
+  hfEndpoint: string | undefined;
   offline: boolean;
   dtype: string;
   queryPrefix: string | undefined;
@@ -57,6 +58,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'model', flag: 'model', env: ['RAG_EMBED_MODEL'], kind: 'string', default: DEFAULT_MODEL, doc: 'embedding model id (Hugging Face hub, loaded by transformers.js)' },
   { key: 'modelPath', flag: 'modelPath', env: ['RAG_MODEL_PATH'], kind: 'string', doc: 'load the embedding model from this local folder instead (no network)' },
   { key: 'cacheDir', flag: 'cacheDir', env: ['RAG_CACHE_DIR'], kind: 'string', doc: 'model download cache (default: $XDG_CACHE_HOME/rag or ~/.cache/rag)' },
+  { key: 'hfEndpoint', env: ['HF_ENDPOINT'], kind: 'string', doc: 'Hugging Face hub address or mirror for model downloads (default https://huggingface.co/)' },
   { key: 'offline', flag: 'offline', env: ['RAG_OFFLINE'], kind: 'bool', default: false, doc: '1 = never touch the network for models' },
   { key: 'dtype', flag: 'dtype', env: ['RAG_DTYPE'], kind: 'string', default: 'fp32', doc: 'model precision: fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16' },
   { key: 'queryPrefix', flag: 'queryPrefix', env: ['RAG_QUERY_PREFIX'], kind: 'string', doc: 'text put before questions (default: from the model table)' },

@@ -13,6 +13,8 @@ export interface EmbedderOptions {
   /** Local folder with config.json, tokenizer.json and onnx/. */
   modelPath?: string | undefined;
   cacheDir: string;
+  /** Hub address or mirror (HF_ENDPOINT). */
+  remoteHost?: string | undefined;
   offline: boolean;
   dtype: string;
   queryPrefix?: string | undefined;
@@ -55,15 +57,19 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
 
   const tf = await import('@huggingface/transformers');
   const env = tf.env;
-  env.allowLocalModels = true;
+  // A folder is loaded by its absolute path. A hub id comes from the cache, else the hub; offline, the cache
+  // folder itself is the "local" model folder (same layout), so nothing is looked up under node_modules.
+  env.allowLocalModels = !!local || opts.offline;
   env.allowRemoteModels = !local && !opts.offline;
   env.cacheDir = opts.cacheDir;
+  env.localModelPath = local ? '/' : opts.cacheDir;
+  if (opts.remoteHost) env.remoteHost = opts.remoteHost.endsWith('/') ? opts.remoteHost : `${opts.remoteHost}/`;
 
   let extractor: Extractor;
   try {
     extractor = (await tf.pipeline('feature-extraction', name, {
       dtype: opts.dtype as 'fp32',
-      local_files_only: !!local || opts.offline,
+      local_files_only: !!local,
       session_options: { intraOpNumThreads: opts.threads ?? os.availableParallelism(), interOpNumThreads: 1 },
       progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
         if (p.status === 'progress' && p.file) opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });

@@ -1,0 +1,77 @@
+// The "# " splitter against Python's str.split semantics, streaming boundaries, byte caps and chunk ids.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HeadingSplitter, chunkId, cutAt } from '../../src/core/chunk.js';
+
+async function split(parts: string[], maxBytes = 65_535): Promise<{ text: string; cut: boolean }[]> {
+  const out: { text: string; cut: boolean }[] = [];
+  for await (const p of new HeadingSplitter(maxBytes).split(parts)) out.push(p);
+  return out;
+}
+
+/** Reference: Python's text.split("# ") (same as JavaScript's), dropping blank pieces. */
+function reference(text: string): string[] {
+  return text.split('# ').filter((p) => p.trim() !== '');
+}
+
+describe('HeadingSplitter', () => {
+  const cases: [string, string][] = [
+    ['empty', ''],
+    ['whitespace only', '  \n\n '],
+    ['no heading', 'plain text'],
+    ['one heading', '# Title\nbody'],
+    ['tutorial shape', '# A\n\nanswer a\n\n###\n\n# B\n\nanswer b\n'],
+    ['only headings', '# A\n# B\n# C\n'],
+    ['sub-headings split too, like the tutorial', '## Two\ntext\n### Three\nmore'],
+    ['hash without space stays', '#tag and C# code'],
+    ['heading at the very end', 'text\n# '],
+    ['consecutive separators', '# # # x'],
+    ['unicode', '# 数据\n存储 🚀\n# Ünïcode'],
+  ];
+  for (const [name, text] of cases) {
+    test(`${name}: same pieces as Python's split("# ")`, async () => {
+      assert.deepEqual((await split([text])).map((p) => p.text), reference(text));
+    });
+    test(`${name}: same pieces whatever the stream boundaries`, async () => {
+      for (let size = 1; size <= 4; size++) {
+        const parts: string[] = [];
+        for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
+        assert.deepEqual((await split(parts)).map((p) => p.text), reference(text), `parts of ${size}`);
+      }
+    });
+  }
+
+  test('pieces over the byte limit are cut to fit, marked cut, and lose no text', async () => {
+    const long = 'word '.repeat(100);
+    const pieces = await split([`# ${long}# short`], 64);
+    for (const p of pieces) assert.ok(Buffer.byteLength(p.text) <= 64, `${Buffer.byteLength(p.text)} bytes`);
+    assert.equal(pieces.filter((p) => !p.cut).map((p) => p.text).join(''), 'short');
+    assert.equal(pieces.filter((p) => p.cut).map((p) => p.text).join(''), long);
+  });
+
+  test('a long run without separators streams in bounded pieces', async () => {
+    const parts = Array.from({ length: 200 }, () => 'x'.repeat(1000));
+    const pieces = await split(parts, 10_000);
+    assert.equal(pieces.map((p) => p.text).join(''), 'x'.repeat(200_000));
+    assert.ok(pieces.every((p) => Buffer.byteLength(p.text) <= 10_000 && p.cut));
+  });
+
+  test('cutAt never splits a multi-byte character', () => {
+    const text = 'é'.repeat(50);
+    const [head, rest] = cutAt(text, 7);
+    assert.equal(head, 'ééé');
+    assert.equal(head + rest, text);
+  });
+});
+
+describe('chunkId', () => {
+  test('a positive int64 as a decimal string, stable, and distinct per source, position and text', () => {
+    const id = chunkId('a.md', 0, 'text');
+    assert.match(id, /^\d+$/);
+    assert.ok(BigInt(id) <= 0x7fff_ffff_ffff_ffffn);
+    assert.equal(chunkId('a.md', 0, 'text'), id);
+    const others = [chunkId('b.md', 0, 'text'), chunkId('a.md', 1, 'text'), chunkId('a.md', 0, 'text2')];
+    assert.equal(new Set([id, ...others]).size, 4);
+  });
+});
