@@ -1,7 +1,7 @@
 // `rag config`: the resolved settings with their sources (secrets masked) and, with --check, whether each service answers.
 
 import { SETTINGS, mask, isServerUri, type Resolved, type Source } from '../core/config.js';
-import { errorMessage } from '../core/errors.js';
+import { RagError, errorMessage } from '../core/errors.js';
 import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
 import { json, out, registerSecret, scrub } from './render.js';
 import type { CommonFlags } from './main.js';
@@ -38,6 +38,35 @@ async function timed(name: string, fn: () => Promise<string>): Promise<Check> {
   }
 }
 
+/** GET {base}/models with the key: the endpoint answers and does not refuse the key (no tokens spent). */
+async function checkLlm(baseUrl: string, model: string, apiKey: string | undefined, timeoutSeconds: number): Promise<string> {
+  if (!apiKey) throw new Error('no API key (set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key)');
+  let url: string;
+  try {
+    url = new URL(`${baseUrl.replace(/\/+$/, '')}/models`).href;
+  } catch {
+    throw new Error(`invalid base URL ${baseUrl}`);
+  }
+  const shown = redact(url);
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(timeoutSeconds * 1000) });
+  } catch (e) {
+    if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) throw new Error(`no answer from ${shown} within ${timeoutSeconds} s`);
+    const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+    throw new Error(`cannot reach ${shown}${why ? ` (${why})` : ''}`);
+  }
+  await res.body?.cancel();
+  if (res.status === 401 || res.status === 403) throw new Error(`${shown} rejected the API key (HTTP ${res.status})`);
+  if (!res.ok) throw new Error(`${shown} answered HTTP ${res.status}`);
+  return `${redact(baseUrl)} answers (model ${model})`;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}
+
 async function checks(resolved: Resolved): Promise<Check[]> {
   const { config } = resolved;
   const life = lifecycle();
@@ -53,13 +82,7 @@ async function checks(resolved: Resolved): Promise<Check[]> {
       const e = await openEmbedder(resolved, life);
       return `${e.info.model}: ${e.info.dim} dims, ${e.info.pooling} pooling, ${e.info.dtype}, max ${e.info.maxTokens} tokens`;
     }));
-    results.push(await timed('llm', async () => {
-      if (!config.llmApiKey) throw new Error('no API key (set LEPTONAI_TOKEN or RAG_LLM_API_KEY)');
-      const url = `${config.llmBaseUrl.replace(/\/+$/, '')}/models`;
-      const res = await fetch(url, { headers: { authorization: `Bearer ${config.llmApiKey}` }, signal: AbortSignal.timeout(config.llmTimeout * 1000) });
-      if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}`);
-      return `${config.llmBaseUrl} answers (model ${config.llmModel})`;
-    }));
+    results.push(await timed('llm', () => checkLlm(config.llmBaseUrl, config.llmModel, config.llmApiKey, config.llmTimeout)));
     return results;
   } finally {
     await life.close();
@@ -79,5 +102,11 @@ export async function runConfig(flags: ConfigFlags): Promise<number> {
     out(settings.map((r) => `${r.key.padEnd(width)}  ${r.value}  (${r.source})`).join('\n'));
     if (results.length) out(`\n${results.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`).join('\n')}`);
   }
-  return results.every((c) => c.ok) ? 0 : 1;
+  const failed = results.filter((c) => !c.ok);
+  if (failed.length > 0) {
+    throw new RagError(`${failed.length} of ${results.length} checks failed: ${failed.map((c) => c.name).join(', ')}`, {
+      hint: 'see the FAIL lines on stdout; rag config lists where each setting comes from',
+    });
+  }
+  return 0;
 }

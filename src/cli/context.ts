@@ -7,7 +7,8 @@ import { parseEnv } from 'node:util';
 import { isServerUri, resolveConfig, type Resolved } from '../core/config.js';
 import { RagError } from '../core/errors.js';
 import type { Embedder, VectorStore } from '../core/types.js';
-import { say } from './render.js';
+import type { MilvusLiteServer } from '../services/milvus-lite.js';
+import { registerSecret, say } from './render.js';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -20,6 +21,12 @@ export interface Lifecycle {
 }
 
 let caught: NodeJS.Signals | undefined;
+const liteServers: MilvusLiteServer[] = [];
+
+/** How an embedded Milvus Lite started by this process ended, if it ended on its own (killed, crashed). */
+export function lostMilvusLite(): string | undefined {
+  return liteServers.map((s) => s.lost()).find((how) => how !== undefined);
+}
 
 /** The signal that interrupted this process, if any (exit code 130 for SIGINT, 143 for SIGTERM). */
 export function caughtSignal(): NodeJS.Signals | undefined {
@@ -31,9 +38,14 @@ export function lifecycle(): Lifecycle {
   const controller = new AbortController();
   const cleanups: (() => Promise<void>)[] = [];
   const onSignal = (sig: NodeJS.Signals): void => {
-    if (caught) process.exit(sig === 'SIGINT' ? 130 : 143);
+    if (caught) {
+      // The exit hook of milvus-lite.ts signals the server, which then shuts down on its own.
+      say(`error: stopped at once by ${sig} (hint: run the same command again to finish)`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
     caught = sig;
-    say(`\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping after the current batch (again to stop at once)`);
+    // On a terminal, say at once that the stop has begun; scripts get the one error line at the end.
+    if (process.stderr.isTTY) say(`\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping after the current batch (again to stop at once)`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -67,7 +79,11 @@ export function loadConfig(flags: Record<string, unknown>, cwd = process.cwd()):
       throw new RagError(`cannot read ${file}: ${(e as Error).message}`, { hint: 'fix or remove the .env file' });
     }
   }
-  return resolveConfig({ flags, env: process.env, dotenv });
+  const resolved = resolveConfig({ flags, env: process.env, dotenv });
+  // Whatever fails later, these never reach the output (reportError scrubs them).
+  registerSecret(resolved.config.milvusToken);
+  registerSecret(resolved.config.llmApiKey);
+  return resolved;
 }
 
 function defaultPython(configured: string | undefined): string {
@@ -84,9 +100,9 @@ export interface StoreTimings {
 /** Connects to the Milvus server, or starts Milvus Lite on the data folder; closes both with the lifecycle. */
 export async function openStore(resolved: Resolved, life: Lifecycle, timings?: StoreTimings): Promise<VectorStore> {
   const { config } = resolved;
-  const { MilvusStore } = await import('../services/vector-store.js');
   const timeoutMs = config.milvusTimeout * 1000;
   if (isServerUri(config.milvusUri)) {
+    const { MilvusStore } = await import('../services/vector-store.js');
     const store = new MilvusStore({ address: config.milvusUri, token: config.milvusToken, label: config.milvusUri, timeoutMs });
     life.defer(() => store.close());
     return store;
@@ -94,7 +110,7 @@ export async function openStore(resolved: Resolved, life: Lifecycle, timings?: S
   const { startMilvusLite } = await import('../services/milvus-lite.js');
   const dataDir = path.resolve(config.milvusUri);
   const t0 = performance.now();
-  const server = await startMilvusLite({
+  const starting = startMilvusLite({
     dataDir,
     python: defaultPython(config.python),
     lockWaitMs: config.lockTimeout * 1000,
@@ -102,6 +118,10 @@ export async function openStore(resolved: Resolved, life: Lifecycle, timings?: S
     signal: life.signal,
     onWait: (m) => say(m),
   });
+  starting.catch(() => undefined); // awaited below; the Milvus SDK (~0.3 s to load) loads while the process starts
+  const { MilvusStore } = await import('../services/vector-store.js');
+  const server = await starting;
+  liteServers.push(server);
   life.defer(() => server.stop());
   if (timings) timings.milvusStart = (performance.now() - t0) / 1000;
   const store = new MilvusStore({ address: server.address, label: config.milvusUri, timeoutMs });

@@ -1,5 +1,198 @@
-// `rag eval` (in progress).
-import { RagError } from '../core/errors.js';
-export async function runEval(_file: string, _flags: Record<string, unknown>): Promise<number> {
-  throw new RagError('rag eval is not built yet');
+// `rag eval QUESTIONS.jsonl`: retrieval metrics per search mode (table, --json, --junit) and CI thresholds (exit 1).
+
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkMode, checkModel, openCollection, searchModeFor } from '../core/ask.js';
+import { RagError, usageError } from '../core/errors.js';
+import {
+  FORMAT_HINT, checkThresholds, chunkTitle, describeCheck, evaluate, isRelevant, junitXml, parseQuestions,
+  type EvalQuestion, type ModeReport, type ThresholdCheck, type Thresholds,
+} from '../core/eval.js';
+import type { SearchMode } from '../core/types.js';
+import { embedderFor } from './ask.js';
+import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
+import { json, out, progressBars, registerSecret } from './render.js';
+import type { CommonFlags } from './main.js';
+
+export interface EvalFlags extends CommonFlags {
+  k?: string;
+  minHit?: string;
+  minHit1?: string;
+  minMrr?: string;
+  compare?: string;
+  junit?: string;
+}
+
+const MODES: readonly SearchMode[] = ['dense', 'bm25', 'hybrid'];
+
+function ratio(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw usageError(`${flag} must be a number from 0 to 1, got "${raw}"`, `e.g. ${flag} 0.8`);
+  }
+  return n;
+}
+
+function wholeNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isInteger(n) || n < 1) throw usageError(`${flag} must be a whole number ≥ 1, got "${raw}"`);
+  return n;
+}
+
+export function parseCompare(raw: string | undefined): SearchMode[] | undefined {
+  if (raw === undefined) return undefined;
+  const modes: SearchMode[] = [];
+  for (const part of raw.split(',')) {
+    const m = part.trim();
+    if (!(MODES as readonly string[]).includes(m)) {
+      throw usageError(`--compare takes search modes separated by commas (${MODES.join(', ')}), got "${raw}"`, 'e.g. --compare dense,bm25,hybrid');
+    }
+    if (!modes.includes(m as SearchMode)) modes.push(m as SearchMode);
+  }
+  return modes;
+}
+
+function readQuestions(file: string): EvalQuestion[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw usageError(`cannot read the questions file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, FORMAT_HINT);
+  }
+  return parseQuestions(text, file);
+}
+
+function checkJunitPath(file: string | undefined): void {
+  if (file === undefined) return;
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`--junit ${file}: folder ${dir} does not exist`, 'create the folder first');
+}
+
+const ms = (s: number): string => (s * 1000).toFixed(1);
+const ratioText = (r: number): string => r.toFixed(3);
+
+/** The side-by-side table (one column per mode), then the misses of each mode and the thresholds. */
+export function renderReport(file: string, header: string, reports: readonly ModeReport[], checks: readonly ThresholdCheck[]): string {
+  const first = reports[0];
+  if (!first) return '';
+  const k = first.metrics.k;
+  const width = Math.max(8, ...reports.map((r) => r.mode.length + 2));
+  const row = (label: string, cells: string[]): string => label.padEnd(12) + cells.map((c) => c.padStart(width)).join('');
+  const lines = [
+    `${file}: ${first.metrics.questions} questions, ${header}, k=${k}`,
+    '',
+    row('', reports.map((r) => r.mode)),
+    row('hit@1', reports.map((r) => ratioText(r.metrics.hit1))),
+    row(`hit@${k}`, reports.map((r) => ratioText(r.metrics.hitK))),
+    row(`MRR@${k}`, reports.map((r) => ratioText(r.metrics.mrr))),
+    row('search ms', reports.map((r) => ms(r.metrics.search))),
+    row('embed ms', reports.map((r) => ms(r.metrics.embed))),
+    row('misses', reports.map((r) => String(r.metrics.misses))),
+  ];
+  for (const r of reports) {
+    const misses = r.results.filter((q) => q.rank === null);
+    if (misses.length === 0) continue;
+    lines.push('', `missed by ${r.mode} (${misses.length}):`);
+    for (const q of misses) {
+      lines.push(`  line ${q.line}: ${q.question}`);
+      lines.push(`    expected: ${q.expect.map((e) => JSON.stringify(e)).join(' or ')}`);
+      const got = q.hits.slice(0, k);
+      if (got.length === 0) lines.push('    got: nothing');
+      got.forEach((h, i) => lines.push(`    ${i === 0 ? 'got:' : '    '} [${i + 1}] ${h.source} #${h.position}  ${h.score.toFixed(4)}  ${chunkTitle(h.text)}`));
+    }
+  }
+  if (checks.length > 0) {
+    lines.push('', 'thresholds:');
+    for (const c of checks) lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${describeCheck(c)}`);
+  }
+  return lines.join('\n');
+}
+
+function jsonReport(file: string, base: Record<string, unknown>, reports: readonly ModeReport[], thresholds: Thresholds, checks: readonly ThresholdCheck[]): unknown {
+  return {
+    file,
+    ...base,
+    modes: reports.map((r) => ({
+      mode: r.mode,
+      ...r.metrics,
+      results: r.results.map((q) => ({
+        line: q.line,
+        question: q.question,
+        expect: q.expect,
+        rank: q.rank,
+        sources: q.hits.map((h) => ({ file: h.source, position: h.position, score: h.score, relevant: isRelevant(h.text, q.expect), title: chunkTitle(h.text) })),
+        timings: { embed: q.embed, search: q.search },
+      })),
+    })),
+    thresholds,
+    checks,
+    passed: checks.every((c) => c.passed),
+  };
+}
+
+export async function runEval(file: string, flags: EvalFlags): Promise<number> {
+  const kFlag = wholeNumber('--k', flags.k);
+  const thresholds: Thresholds = { minHit: ratio('--min-hit', flags.minHit), minHit1: ratio('--min-hit1', flags.minHit1), minMrr: ratio('--min-mrr', flags.minMrr) };
+  const compare = parseCompare(flags.compare);
+  checkJunitPath(flags.junit);
+  const questions = readQuestions(file);
+  const resolved = loadConfig(flags);
+  const { config } = resolved;
+  registerSecret(config.milvusToken);
+  if (compare && resolved.sources.search.from === 'flag') throw usageError('give either --search or --compare, not both', '--compare dense,bm25,hybrid runs each mode');
+  const k = kFlag ?? config.topK;
+  const t0 = performance.now();
+
+  const life = lifecycle();
+  const bars = await progressBars(!flags.json);
+  try {
+    // Milvus Lite starts while the model loads, as in `rag ask`.
+    const loading = openEmbedder(resolved, life);
+    loading.catch(() => undefined);
+    const store = await openStore(resolved, life);
+    const meta = await openCollection(store, config.collection);
+    // As in `rag ask`: the default mode falls back to dense on a collection without BM25.
+    const modes = compare ?? [searchModeFor(meta, config.search, resolved.sources.search.from !== 'default')];
+    for (const mode of modes) checkMode(meta, mode, config.collection);
+    const embedder = await embedderFor(resolved, meta, life, loading);
+    checkModel(meta, embedder.info, config.collection);
+
+    const reports = await evaluate(questions, modes, {
+      store,
+      embedder,
+      collection: config.collection,
+      // Retrieve what `rag ask --top-k` would, and at least k.
+      topK: Math.max(k, config.topK),
+      rrfK: config.rrfK,
+      candidates: config.candidates,
+      k,
+      signal: life.signal,
+      onProgress: (done, total) => bars.update('eval', done, total),
+    });
+    bars.stop();
+    const checks = checkThresholds(reports, thresholds);
+    if (flags.junit) {
+      try {
+        writeFileSync(flags.junit, junitXml(reports, { file, checks }));
+      } catch (e) {
+        throw new RagError(`cannot write the JUnit report ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check the path and its permissions' });
+      }
+    }
+    const base = { collection: config.collection, model: embedder.info.model, questions: questions.length, k, topK: Math.max(k, config.topK), rrfK: config.rrfK, seconds: (performance.now() - t0) / 1000 };
+    if (flags.json) json(jsonReport(file, base, reports, thresholds, checks));
+    else out(renderReport(file, `collection "${config.collection}" (${embedder.info.model})`, reports, checks));
+
+    const failed = checks.filter((c) => !c.passed);
+    if (failed.length > 0) {
+      throw new RagError(`retrieval below threshold: ${failed.map(describeCheck).join('; ')}`, {
+        hint: 'the report on stdout lists the questions that missed',
+      });
+    }
+    return 0;
+  } finally {
+    bars.stop();
+    await life.close();
+  }
 }

@@ -1,6 +1,7 @@
 // `rag ingest PATHS…`: flags → IngestOptions, progress bars, summary (text or --json).
 
 import { HeadingSplitter } from '../core/chunk.js';
+import { discover } from '../core/discover.js';
 import { ingest, type IngestSummary } from '../core/ingest.js';
 import { MAX_TEXT_BYTES } from '../services/vector-store.js';
 import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
@@ -31,11 +32,14 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
   const life = lifecycle();
   const bars = await progressBars(flags.progress !== false && !flags.json);
   try {
+    // Bad paths fail before Milvus starts: nothing is created, not even the data folder.
+    const found = await discover(paths, process.cwd(), life.signal);
     const store = await openStore(resolved, life);
     const embedder = await openEmbedder(resolved, life, (e) => bars.update('model', e.loaded, e.total));
     const summary = await ingest({
       paths,
       cwd: process.cwd(),
+      found,
       collection: resolved.config.collection,
       recreate: !!flags.recreate,
       batchSize: resolved.config.batchSize,

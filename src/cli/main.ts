@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_USAGE } from '../core/errors.js';
-import { PACKAGE_ROOT, caughtSignal } from './context.js';
-import { reportError, say } from './render.js';
+import { EXIT_USAGE, RagError } from '../core/errors.js';
+import { PACKAGE_ROOT, caughtSignal, lostMilvusLite } from './context.js';
+import { reportError } from './render.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -27,7 +27,7 @@ function milvusOptions(cmd: Command): Command {
 function modelOptions(cmd: Command): Command {
   return cmd
     .option('--model <id>', 'embedding model id [env RAG_EMBED_MODEL, default Xenova/bge-base-en-v1.5]')
-    .option('--model-path <dir>', 'load the embedding model from a local folder [env RAG_MODEL_PATH]')
+    .addOption(new Option('--model-path <dir>', 'load the embedding model from a local folder [env RAG_MODEL_PATH]').conflicts('model'))
     .option('--cache-dir <dir>', 'model cache [env RAG_CACHE_DIR]')
     .option('--offline', 'never download models [env RAG_OFFLINE=1]')
     .option('--dtype <dtype>', 'model precision: fp32, fp16, q8… [env RAG_DTYPE, default fp32]')
@@ -39,8 +39,9 @@ function modelOptions(cmd: Command): Command {
 function searchOptions(cmd: Command): Command {
   return cmd
     .option('-k, --top-k <n>', 'chunks to retrieve [env RAG_TOP_K, default 3]')
-    .addOption(new Option('--search <mode>', 'retrieval mode [env RAG_SEARCH, default dense]').choices(['dense', 'bm25', 'hybrid']))
-    .option('--rrf-k <n>', 'reciprocal-rank-fusion constant for hybrid [env RAG_RRF_K, default 60]');
+    .addOption(new Option('--search <mode>', 'retrieval mode [env RAG_SEARCH, default hybrid; dense on a collection without BM25]').choices(['dense', 'bm25', 'hybrid']))
+    .option('--rrf-k <n>', 'reciprocal-rank-fusion constant for hybrid [env RAG_RRF_K, default 60]')
+    .option('--candidates <n>', 'hybrid: candidates each search contributes to the fusion [env RAG_CANDIDATES, default 20]');
 }
 
 function common(cmd: Command): Command {
@@ -92,10 +93,10 @@ export function buildProgram(): Command {
     .description('measure retrieval on a JSON Lines question set: hit@1, hit@k, MRR; gate CI with thresholds')
     .argument('<questions>', 'JSON Lines file: {"question": "...", "expect": ["..."]} per line')
     .option('--k <n>', 'cut-off for hit@k and MRR@k (default: --top-k, 3)')
-    .option('--min-hit <ratio>', 'fail (exit 1) when hit@k is below this (0..1)')
+    .option('--min-hit <ratio>', 'fail (exit 1) when hit@k is below this (0..1; checked for every mode compared)')
     .option('--min-hit1 <ratio>', 'fail (exit 1) when hit@1 is below this (0..1)')
     .option('--min-mrr <ratio>', 'fail (exit 1) when MRR@k is below this (0..1)')
-    .option('--compare <modes>', 'run each mode and show them side by side, e.g. dense,bm25,hybrid')
+    .option('--compare <modes>', 'run each mode and show them side by side, e.g. dense,bm25,hybrid (instead of --search)')
     .option('--junit <file>', 'also write a JUnit XML report');
   common(searchOptions(modelOptions(milvusOptions(evalCmd)))).action(action(async (file: string, flags: Record<string, unknown>) => (await import('./eval.js')).runEval(file, flags)));
 
@@ -115,6 +116,22 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The one error line says the root cause: the signal that stopped rag, or the embedded Milvus Lite that died. */
+function explain(err: unknown, sig: NodeJS.Signals | undefined): unknown {
+  if (!(err instanceof RagError)) return err;
+  if (sig && /^interrupted\b/.test(err.message)) {
+    return new RagError(err.message.replace(/^interrupted/, `interrupted by ${sig}`), { hint: err.hint, exitCode: err.exitCode, cause: err });
+  }
+  const lost = sig ? undefined : lostMilvusLite();
+  if (lost) {
+    return new RagError(`the embedded Milvus Lite stopped unexpectedly (${lost}): ${err.message}`, {
+      hint: 'run the same command again; an interrupted ingest resumes where it stopped and stores each chunk once',
+      cause: err,
+    });
+  }
+  return err;
+}
+
 export async function main(argv: string[]): Promise<number> {
   verbose = argv.includes('--verbose');
   try {
@@ -125,14 +142,16 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return EXIT_USAGE;
     }
-    const code = reportError(err, verbose);
     const sig = caughtSignal();
-    if (sig) {
-      say(`stopped by ${sig}: run the same command again to finish`);
-      return sig === 'SIGINT' ? 130 : 143;
-    }
-    return code;
+    const code = reportError(explain(err, sig), verbose);
+    return sig ? (sig === 'SIGINT' ? 130 : 143) : code;
   }
 }
+
+// A reader that stops early (`rag ask … --json | head -1`) is not a failure: stop quietly, without a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') process.stderr.write(`error: cannot write the output: ${err.message} (hint: check where stdout goes)\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
+});
 
 process.exitCode = await main(process.argv);

@@ -31,11 +31,20 @@ export function scrub(text: string): string {
   return result;
 }
 
+const COMMANDS = ['ingest', 'ask', 'eval', 'config'];
+
+/** The hint of an error that has none: the command's help for a usage error, else --verbose. */
+function defaultHint(rag: RagError | undefined): string {
+  if (rag?.exitCode !== EXIT_USAGE) return 'run again with --verbose for details';
+  const cmd = process.argv.slice(2).find((a) => COMMANDS.includes(a));
+  return `see rag ${cmd ? `${cmd} ` : ''}--help`;
+}
+
 /** Print an error as one line on stderr (plus the stack with --verbose) and return its exit code. */
 export function reportError(err: unknown, verbose: boolean): number {
   const rag = err instanceof RagError ? err : undefined;
   const message = rag ? rag.message : err instanceof Error ? err.message : String(err);
-  const line = `error: ${message.replace(/\s*\n\s*/g, ' ')}${rag?.hint ? ` (hint: ${rag.hint})` : ' (hint: run again with --verbose for details)'}`;
+  const line = `error: ${message.replace(/\s*\n\s*/g, ' ')} (hint: ${(rag?.hint ?? defaultHint(rag)).replace(/\s*\n\s*/g, ' ')})`;
   if (verbose && err instanceof Error) {
     let e: unknown = err;
     while (e instanceof Error) {

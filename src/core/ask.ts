@@ -4,6 +4,8 @@ import { RagError, usageError } from './errors.js';
 import { buildMessages } from './prompt.js';
 import type { ChatModel, ChatUsage, CollectionMeta, Embedder, EmbedderInfo, SearchHit, SearchMode, VectorStore } from './types.js';
 
+export const DEFAULT_CANDIDATES = 20;
+
 export interface RetrieveOptions {
   store: VectorStore;
   embedder: Embedder;
@@ -11,6 +13,8 @@ export interface RetrieveOptions {
   topK: number;
   mode: SearchMode;
   rrfK: number;
+  /** Hybrid: candidates per search for the fusion (default 20). */
+  candidates?: number | undefined;
 }
 
 export interface Retrieval {
@@ -41,6 +45,11 @@ export function checkModel(meta: CollectionMeta, info: EmbedderInfo, collection:
   }
 }
 
+/** The mode to search with: the chosen one, but dense when the mode is only the default and the collection has no BM25 field. */
+export function searchModeFor(meta: CollectionMeta, mode: SearchMode, chosen: boolean): SearchMode {
+  return !chosen && !meta.bm25 ? 'dense' : mode;
+}
+
 export function checkMode(meta: CollectionMeta, mode: SearchMode, collection: string): void {
   if (mode !== 'dense' && !meta.bm25) {
     throw new RagError(`collection "${collection}" has no BM25 field, so --search ${mode} is unavailable`, {
@@ -54,7 +63,7 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
   const t0 = performance.now();
   const vector = await opts.embedder.embedQuery(question);
   const t1 = performance.now();
-  const hits = await opts.store.search(opts.collection, vector, { topK: opts.topK, mode: opts.mode, text: question, rrfK: opts.rrfK });
+  const hits = await opts.store.search(opts.collection, vector, { topK: opts.topK, mode: opts.mode, text: question, rrfK: opts.rrfK, candidates: opts.candidates ?? DEFAULT_CANDIDATES });
   const t2 = performance.now();
   return { hits, embed: (t1 - t0) / 1000, search: (t2 - t1) / 1000 };
 }
@@ -67,6 +76,8 @@ export interface AskOptions extends RetrieveOptions {
   userTemplate?: string | undefined;
   onToken?: ((piece: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Called once the chunks are retrieved, before the chat model: the store may be released here. */
+  afterRetrieval?: (() => Promise<void>) | undefined;
 }
 
 export interface AskResult {
@@ -88,6 +99,7 @@ export function validateQuestion(question: string): string {
 export async function ask(opts: AskOptions): Promise<AskResult> {
   const question = validateQuestion(opts.question);
   const r = await retrieve(question, opts);
+  await opts.afterRetrieval?.();
   const sources = r.hits.map((h) => ({ text: h.text, score: h.score, file: h.source, position: h.position }));
   const result: AskResult = {
     question,

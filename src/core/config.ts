@@ -25,6 +25,7 @@ export interface Config {
   topK: number;
   search: SearchMode;
   rrfK: number;
+  candidates: number;
   llmBaseUrl: string;
   llmModel: string;
   llmApiKey: string | undefined;
@@ -65,7 +66,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'docPrefix', flag: 'docPrefix', env: ['RAG_DOC_PREFIX'], kind: 'string', doc: 'text put before documents (default: from the model table)' },
   { key: 'batchSize', flag: 'batchSize', env: ['RAG_BATCH_SIZE'], kind: 'int', default: 32, min: 1, doc: 'chunks embedded and inserted per batch' },
   { key: 'topK', flag: 'topK', env: ['RAG_TOP_K'], kind: 'int', default: 3, min: 1, doc: 'chunks retrieved per question' },
-  { key: 'search', flag: 'search', env: ['RAG_SEARCH'], kind: 'mode', default: 'dense', doc: 'retrieval mode: dense, bm25 or hybrid' },
+  { key: 'search', flag: 'search', env: ['RAG_SEARCH'], kind: 'mode', default: 'hybrid', doc: 'retrieval mode: dense, bm25 or hybrid' },
+  { key: 'candidates', flag: 'candidates', env: ['RAG_CANDIDATES'], kind: 'int', default: 20, min: 1, doc: 'hybrid search: candidates each search (dense, BM25) contributes to the fusion' },
   { key: 'rrfK', flag: 'rrfK', env: ['RAG_RRF_K'], kind: 'int', default: 60, min: 1, doc: 'reciprocal-rank-fusion constant for hybrid search' },
   { key: 'llmBaseUrl', flag: 'llmBaseUrl', env: ['RAG_LLM_BASE_URL', 'OPENAI_BASE_URL'], kind: 'string', default: DEFAULT_LLM_BASE_URL, doc: 'OpenAI-compatible endpoint' },
   { key: 'llmModel', flag: 'llmModel', env: ['RAG_LLM_MODEL'], kind: 'string', default: DEFAULT_LLM_MODEL, doc: 'chat model name' },
@@ -156,7 +158,7 @@ export function resolveConfig(input: ConfigInput): Resolved {
 /** A secret shown safely: never the value, only that it is set and its length class. */
 export function mask(value: string | undefined): string {
   if (!value) return '(not set)';
-  return `**** (set, ${value.length} chars)`;
+  return '**** (set)';
 }
 
 /** True when the Milvus URI names a server rather than a Milvus Lite data folder. */

@@ -1,8 +1,8 @@
 // File discovery: folders, files and globs into Markdown files, plus the scopes that re-ingest may prune.
 
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import { RagError, usageError } from './errors.js';
 
@@ -23,10 +23,12 @@ export interface Scope {
 export interface Discovery {
   files: FoundFile[];
   scopes: Scope[];
+  /** Things passed over that the user should hear about (symbolic link loops). */
+  warnings: string[];
 }
 
-const IGNORE = ['**/node_modules/**', '**/.git/**'];
-/** Deep enough for real trees; bounds a walk through a symlink loop. */
+const SKIP_DIRS = new Set(['node_modules', '.git']);
+/** Deep enough for real trees; a symlink loop is cut earlier, as each real folder is walked once. */
 const MAX_DEPTH = 40;
 
 export function toSource(cwd: string, abs: string): string {
@@ -38,10 +40,76 @@ function globScope(pattern: string): Scope {
   return { prefix: picomatch.scan(pattern).base.replace(/^\.\/?/, '').replace(/(.)$/, '$1/').replace(/^\/$/, ''), matches: (s) => isMatch(s) };
 }
 
+/** What `rag ingest FOLDER` covers: every *.md below it, outside hidden folders and node_modules. */
+function folderScope(rel: string): Scope {
+  const prefix = rel === '' ? '' : `${rel}/`;
+  return {
+    prefix,
+    matches: (s) => s.startsWith(prefix) && s.endsWith('.md') && !s.slice(prefix.length).split('/').some((seg) => seg.startsWith('.') || SKIP_DIRS.has(seg)),
+  };
+}
+
+function interrupted(): RagError {
+  return new RagError('interrupted while looking for files: nothing was written', { hint: 'run the same command again' });
+}
+
+interface WalkOptions {
+  /** Levels below the root to enter. */
+  depth: number;
+  /** Skip hidden files and folders (folder arguments); globs decide for themselves. */
+  hidden: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Every file below `root` (following symbolic links), sorted. A link to a folder that contains it (a loop)
+ * is passed over with a warning, and each real folder is walked once; unreadable folders and dangling links
+ * are passed over.
+ */
+async function walk(root: string, cwd: string, opts: WalkOptions, warnings: string[]): Promise<string[]> {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const visit = async (dir: string, depth: number, parent: string | null): Promise<void> => {
+    if (opts.signal?.aborted) throw interrupted();
+    let real: string;
+    let names: string[];
+    try {
+      real = await realpath(dir);
+      if (parent !== null && (parent === real || parent.startsWith(`${real}${path.sep}`))) {
+        warnings.push(`skipped ${toSource(cwd, dir) || '.'}: symbolic link loop (it points to a folder that contains it)`);
+        return;
+      }
+      if (seen.has(real)) return;
+      seen.add(real);
+      names = (await readdir(dir)).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (SKIP_DIRS.has(name) || (opts.hidden && name.startsWith('.'))) continue;
+      const abs = path.join(dir, name);
+      let st: Stats;
+      try {
+        st = await stat(abs);
+      } catch {
+        continue; // dangling link, or gone meanwhile
+      }
+      if (st.isDirectory()) {
+        if (depth < opts.depth) await visit(abs, depth + 1, real);
+      } else if (st.isFile()) {
+        files.push(abs);
+      }
+    }
+  };
+  await visit(root, 0, null);
+  return files.sort();
+}
+
 /** Resolve the command-line paths; fails with exit code 2 on a path that does not exist. */
-export async function discover(args: string[], cwd: string): Promise<Discovery> {
+export async function discover(args: string[], cwd: string, signal?: AbortSignal): Promise<Discovery> {
   const byReal = new Map<string, FoundFile>();
   const scopes: Scope[] = [];
+  const warnings: string[] = [];
   const add = (abs: string): void => {
     let real: string;
     try {
@@ -55,30 +123,35 @@ export async function discover(args: string[], cwd: string): Promise<Discovery> 
 
   for (const arg of args) {
     const abs = path.resolve(cwd, arg);
-    let stat: ReturnType<typeof statSync> | undefined;
+    let st: Stats | undefined;
     try {
-      stat = statSync(abs);
+      st = statSync(abs);
     } catch {
-      stat = undefined;
+      st = undefined;
     }
-    if (stat?.isDirectory()) {
-      const rel = toSource(cwd, abs);
-      const pattern = `${rel === '' ? '' : `${fg.escapePath(rel)}/`}**/*.md`;
-      const found = await fg('**/*.md', { cwd: abs, absolute: true, ignore: IGNORE, followSymbolicLinks: true, deep: MAX_DEPTH, suppressErrors: true, dot: false });
-      found.sort().forEach(add);
-      scopes.push(globScope(pattern));
-    } else if (stat?.isFile()) {
+    if (st?.isDirectory()) {
+      const scope = folderScope(toSource(cwd, abs));
+      const found = await walk(abs, cwd, { depth: MAX_DEPTH, hidden: true, signal }, warnings);
+      found.filter((f) => f.endsWith('.md')).forEach(add);
+      scopes.push(scope);
+    } else if (st?.isFile()) {
       add(abs);
       const source = toSource(cwd, abs);
       scopes.push({ prefix: source, matches: (s) => s === source });
-    } else if (fg.isDynamicPattern(arg)) {
+    } else if (picomatch.scan(arg).isGlob) {
       const pattern = toSource(cwd, path.resolve(cwd, arg)) || arg;
-      const found = await fg(arg, { cwd, absolute: true, ignore: IGNORE, followSymbolicLinks: true, deep: MAX_DEPTH, suppressErrors: true, onlyFiles: true });
+      const scope = globScope(pattern);
+      const { base, glob } = picomatch.scan(arg);
+      const depth = glob.includes('**') ? MAX_DEPTH : glob.split('/').length - 1;
+      // Hidden folders are entered only when the pattern names one (".github/**/*.md").
+      const hidden = !/(^|\/)\./.test(glob);
+      const found = (await walk(path.resolve(cwd, base || '.'), cwd, { depth, hidden, signal }, warnings))
+        .filter((f) => scope.matches(toSource(cwd, f)));
       if (found.length === 0) {
         throw new RagError(`no files match ${arg}`, { hint: 'check the pattern; quote it so that the shell does not expand it first' });
       }
-      found.sort().forEach(add);
-      scopes.push(globScope(pattern));
+      found.forEach(add);
+      scopes.push(scope);
     } else {
       throw usageError(`${arg}: no such file or folder`, 'give a folder, a Markdown file or a glob such as "docs/**/*.md"');
     }
@@ -87,5 +160,5 @@ export async function discover(args: string[], cwd: string): Promise<Discovery> 
   if (files.length === 0) {
     throw new RagError(`no Markdown files found in ${args.join(', ')}`, { hint: 'a folder is searched for **/*.md; name other files or globs explicitly' });
   }
-  return { files, scopes };
+  return { files, scopes, warnings };
 }

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chunkId, type Splitter } from './chunk.js';
-import { discover, type FoundFile } from './discover.js';
-import { RagError } from './errors.js';
+import { discover, type Discovery, type FoundFile } from './discover.js';
+import { RagError, errorMessage } from './errors.js';
 import type { Chunk, CollectionMeta, Embedder, StoredChunk, VectorStore } from './types.js';
 
 export const SCHEMA_VERSION = 1;
@@ -12,6 +12,8 @@ export const SCHEMA_VERSION = 1;
 export interface IngestOptions {
   paths: string[];
   cwd: string;
+  /** The files of `paths`, when already looked up (so that bad paths fail before Milvus starts). */
+  found?: Discovery;
   collection: string;
   recreate: boolean;
   batchSize: number;
@@ -71,9 +73,8 @@ interface FilePlan {
 async function* readText(abs: string): AsyncIterable<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   for await (const buf of createReadStream(abs, { highWaterMark: 1 << 16 })) {
-    const text = decoder.decode(buf as Buffer, { stream: true });
-    if (text.includes('\0')) throw new SkipError('binary file (contains NUL bytes)');
-    yield text;
+    if ((buf as Buffer).includes(0)) throw new SkipError('binary file (contains NUL bytes)');
+    yield decoder.decode(buf as Buffer, { stream: true });
   }
   const tail = decoder.decode();
   if (tail) yield tail;
@@ -81,12 +82,14 @@ async function* readText(abs: string): AsyncIterable<string> {
 
 class SkipError extends Error {}
 
+/** Why a file cannot be read; rethrows anything else. */
 function skipReason(err: unknown): string {
   if (err instanceof SkipError) return err.message;
-  if (err instanceof TypeError && /encoded data was not valid|decode/i.test(err.message)) return 'not valid UTF-8';
+  if (err instanceof TypeError && /encoded data was not valid|decode/i.test(err.message)) return 'not valid UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)';
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'is a folder';
+  if (code === 'ENOENT') return 'no longer exists';
   throw err;
 }
 
@@ -149,7 +152,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const warn = (message: string): void => emit({ kind: 'warning', message });
   const check = (): void => { if (opts.signal?.aborted) throw interrupted(); };
 
-  const found = await discover(opts.paths, opts.cwd);
+  const found = opts.found ?? await discover(opts.paths, opts.cwd, opts.signal);
+  for (const w of found.warnings) warn(w);
   const { meta, recreated } = await prepare(opts, warn);
   const fresh = recreated;
 
@@ -170,6 +174,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         if (!existing.has(c.id)) plan.toEmbed++;
       }
       for (const id of existing) if (!seen.has(id)) plan.stale.push(id);
+      if (plan.chunks === 0) warn(`${file.source} has no text to store (it is empty or only "# " markers)`);
       plans.push(plan);
       chunks += plan.chunks;
     } catch (e) {
@@ -208,7 +213,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   let stored = 0;
   let truncated = 0;
   let inflight: Promise<void> = Promise.resolve();
-  const cache = new Map<string, number[]>();
+  // Vectors of recent texts: a text repeated across chunks is embedded once (and counted as truncated each time).
+  const cache = new Map<string, { vector: number[]; truncated: boolean }>();
   const textKey = (t: string): string => createHash('sha1').update(t).digest('base64');
 
   const flush = async (batch: Chunk[]): Promise<void> => {
@@ -217,12 +223,19 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const missing: number[] = [];
     keys.forEach((k, i) => { if (!cache.has(k) && !missing.some((j) => keys[j] === k)) missing.push(i); });
     const out = await embedder.embedDocs(missing.map((i) => batch[i]?.text ?? ''));
-    truncated += out.truncated;
+    const long = new Set(out.truncatedAt ?? (out.truncated === missing.length ? missing.map((_, k) => k) : []));
+    const entries = new Map<string, { vector: number[]; truncated: boolean }>();
     missing.forEach((i, k) => {
-      cache.set(keys[i] ?? '', out.vectors[k] ?? []);
+      const entry = { vector: out.vectors[k] ?? [], truncated: long.has(k) };
+      entries.set(keys[i] ?? '', entry);
+      cache.set(keys[i] ?? '', entry);
       if (cache.size > 2048) cache.delete(cache.keys().next().value as string);
     });
-    const rows: StoredChunk[] = batch.map((c, i) => ({ ...c, vector: cache.get(keys[i] ?? '') ?? [] }));
+    const rows: StoredChunk[] = batch.map((c, i) => {
+      const entry = entries.get(keys[i] ?? '') ?? cache.get(keys[i] ?? '');
+      if (entry?.truncated) truncated++;
+      return { ...c, vector: entry?.vector ?? [] };
+    });
     embedded += batch.length;
     emit({ kind: 'embedded', done: embedded, total: toEmbed });
     await inflight;
@@ -239,8 +252,24 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     if (plan.toEmbed === 0) continue;
     check();
     const existing = fresh ? new Set<string>() : await storedIds(store, collection, plan.file.source);
+    const pieces = chunksOf(plan.file, splitter, { count: 0 })[Symbol.asyncIterator]();
     try {
-      for await (const c of chunksOf(plan.file, splitter, { count: 0 })) {
+      for (;;) {
+        let next: IteratorResult<Chunk>;
+        try {
+          next = await pieces.next();
+        } catch (e) {
+          // Only reading the file: failures of the store (flush below) keep their own message.
+          let reason: string;
+          try {
+            reason = skipReason(e);
+          } catch {
+            reason = errorMessage(e);
+          }
+          throw new RagError(`${plan.file.source} changed or became unreadable while it was being ingested (${reason})`, { hint: 'run the same command again' });
+        }
+        if (next.done) break;
+        const c = next.value;
         if (existing.has(c.id)) continue;
         batch.push(c);
         if (batch.length >= opts.batchSize) {
@@ -248,8 +277,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
           batch = [];
         }
       }
-    } catch (e) {
-      throw new RagError(`${plan.file.source} changed while it was being ingested: ${(e as Error).message}`, { hint: 'run the command again' });
+    } finally {
+      await pieces.return?.();
     }
   }
   await flush(batch);

@@ -55,6 +55,8 @@ export interface DocEmbeddings {
   vectors: number[][];
   /** How many of the texts were longer than maxTokens and got truncated. */
   truncated: number;
+  /** Indexes (into the input) of the truncated texts. */
+  truncatedAt?: number[];
   /** Tokens fed to the model (after truncation). */
   tokens: number;
 }
@@ -73,6 +75,8 @@ export interface SearchOptions {
   text: string;
   /** Reciprocal-rank-fusion constant for hybrid search. */
   rrfK: number;
+  /** Hybrid search: how many candidates each search contributes to the fusion (at least topK). */
+  candidates: number;
 }
 
 export interface VectorStore {

@@ -108,11 +108,15 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
     async embedDocs(texts: string[]): Promise<DocEmbeddings> {
       const vectors: number[][] = new Array<number[]>(texts.length);
       let truncated = 0;
+      const truncatedAt: number[] = [];
       let tokens = 0;
       const inputs = texts.map((t) => profile.docPrefix + t);
-      for (const t of inputs) {
+      for (const [i, t] of inputs.entries()) {
         const n = extractor.tokenizer.encode(t).length;
-        if (n > maxTokens) truncated++;
+        if (n > maxTokens) {
+          truncated++;
+          truncatedAt.push(i);
+        }
         tokens += Math.min(n, maxTokens);
       }
       // Length-sorted batches pad less; results go back to input order.
@@ -122,7 +126,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
         const out = await run(idx.map((j) => inputs[j] ?? ''));
         idx.forEach((j, k) => { vectors[j] = out[k] ?? []; });
       }
-      return { vectors, truncated, tokens };
+      return { vectors, truncated, truncatedAt, tokens };
     },
     async embedQuery(text: string): Promise<number[]> {
       const [v] = await run([profile.queryPrefix + text]);

@@ -26,15 +26,21 @@ export interface MilvusLiteServer {
   pid: number;
   /** Stop with SIGINT (the server closes its write-ahead log and releases the lock) and wait for the exit. */
   stop(): Promise<void>;
+  /** How the server ended if it ended before stop() was called (killed, crashed); undefined otherwise. */
+  lost(): string | undefined;
 }
 
 // Runs `milvus-lite server …` through its own entry point, plus a watchdog: when rag's end of stdin
 // closes (rag exited, even by SIGKILL), the server gets SIGINT and shuts down cleanly.
+// The watchdog reads the raw fd: a daemon thread inside sys.stdin.buffer holds its lock, and the interpreter
+// then stalls 1 s at exit and aborts ("could not acquire lock for <stdin>"). Once main() has returned the
+// server has closed its data folder, so os._exit skips the slow interpreter teardown (~0.4 s).
 const LAUNCHER = `
 import os, signal, sys, threading
 def _watch():
     try:
-        sys.stdin.buffer.read()
+        while os.read(0, 65536):
+            pass
     finally:
         os.kill(os.getpid(), signal.SIGINT)
 threading.Thread(target=_watch, daemon=True).start()
@@ -43,7 +49,10 @@ try:
 except ImportError as e:
     sys.stderr.write("RAG_MILVUS_LITE_MISSING: %s\\n" % e)
     sys.exit(3)
-sys.exit(main(sys.argv[1:]))
+code = main(sys.argv[1:])
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code or 0)
 `;
 
 const LOCKED = /DataDirLockedError|holds the lock/;
@@ -83,7 +92,13 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
   live.add(child);
   let out = '';
   let err = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { live.delete(child); resolve(code); }));
+  let stopping = false;
+  let lostHow: string | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, sig) => {
+    live.delete(child);
+    if (!stopping) lostHow = sig ? `killed by ${sig}` : `exited with code ${code}${lastLine(err) ? `: ${lastLine(err)}` : ''}`;
+    resolve(code);
+  }));
 
   return new Promise<Attempt>((resolve, reject) => {
     let settled = false;
@@ -94,6 +109,7 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
       fn();
     };
     const stop = async (): Promise<void> => {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -116,7 +132,7 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('listening on')) {
-        finish(() => resolve({ kind: 'ready', server: { address: `127.0.0.1:${port}`, pid: child.pid ?? -1, stop } }));
+        finish(() => resolve({ kind: 'ready', server: { address: `127.0.0.1:${port}`, pid: child.pid ?? -1, stop, lost: () => lostHow } }));
       }
     });
     child.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-8192); });
@@ -125,7 +141,11 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
         if (LOCKED.test(err)) resolve({ kind: 'locked' });
         else if (MISSING.test(err) || code === 3) reject(missing(opts.python, lastLine(err)));
         else if (/address already in use|Failed to bind|bind/i.test(err)) resolve({ kind: 'port' });
-        else reject(new RagError(`Milvus Lite exited before it was ready (code ${code}): ${lastLine(err) || 'no output'}`, {
+        else if (/Read-only file system|Permission denied|No space left|Errno (13|28|30)\b/.test(err)) {
+          reject(new RagError(`Milvus Lite cannot write to its data folder ${opts.dataDir}: ${lastLine(err).replace(/^\w*Error: /, '')}`, {
+            hint: 'make the folder writable or free some space, or choose another folder with --milvus-uri PATH',
+          }));
+        } else reject(new RagError(`Milvus Lite exited before it was ready (code ${code}): ${lastLine(err) || 'no output'}`, {
           hint: `check that ${opts.dataDir} is a writable folder with free space, or use --milvus-uri http://HOST:19530`,
         }));
       });

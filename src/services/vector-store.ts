@@ -68,7 +68,13 @@ export class MilvusStore implements VectorStore {
       maxRetries: 2,
       retryDelay: 200,
       logLevel: 'error',
+      // No keepalive pings while idle (e.g. during a long embedding batch or LLM answer): servers reject
+      // too frequent pings with "excess pings" and drop the connection.
+      channelOptions: { 'grpc.keepalive_permit_without_calls': 0 },
     });
+    // The SDK connects in the background and no call awaits that promise: unhandled, its rejection on an
+    // unreachable server would crash the process; the first call reports the failure instead.
+    this.client.connectPromise.catch(() => undefined);
   }
 
   private async call<T extends { status?: Status } | Status>(what: string, fn: () => Promise<T>, statusOf?: (r: T) => Status | undefined): Promise<T> {
@@ -80,7 +86,11 @@ export class MilvusStore implements VectorStore {
     }
     const status = statusOf ? statusOf(res) : ('status' in res ? res.status : (res as Status));
     if (!ok(status)) {
-      throw new RagError(`Milvus ${what} failed: ${status?.reason || String(status?.error_code)}`, { hint: 'run with --verbose for details' });
+      const reason = status?.reason || String(status?.error_code);
+      const disk = /No space left|Read-only file system|Errno (28|30)\b/.test(reason);
+      throw new RagError(`Milvus ${what} failed: ${reason}`, {
+        hint: disk ? `free some disk space (or make it writable) where Milvus keeps its data (${this.opts.label}), then run the same command again` : 'run with --verbose for details',
+      });
     }
     return res;
   }
@@ -191,6 +201,8 @@ export class MilvusStore implements VectorStore {
     await this.load(collection);
     const output_fields = ['id', 'text', 'source', 'position'];
     type Results = { status: Status; results: unknown };
+    // Fusion sees deeper lists than the answer: a chunk ranked 5th by both searches should beat one ranked 1st by one only.
+    const window = Math.max(opts.topK, opts.candidates);
     const res = await this.call(`${opts.mode} search`, (): Promise<Results> => {
       if (opts.mode === 'dense') {
         return this.client.search({ collection_name: collection, data: [vector], anns_field: 'vector', metric_type: 'IP', limit: opts.topK, output_fields });
@@ -198,18 +210,22 @@ export class MilvusStore implements VectorStore {
       if (opts.mode === 'bm25') {
         return this.client.search({ collection_name: collection, data: [opts.text], anns_field: 'sparse', metric_type: 'BM25', limit: opts.topK, output_fields });
       }
+      // Each search gives its best topK and Milvus fuses them by reciprocal rank: sum of 1 / (rrfK + rank), rank from 1.
+      // The whole union (at most 2 × topK) comes back so that equal fused scores — common: whatever one search alone
+      // ranks r ties with whatever the other alone ranks r — are put in document order below. Milvus leaves their order
+      // to chance: it changed between two ingests of the same files from different folders (so with other ids).
       return this.client.hybridSearch({
         collection_name: collection,
         data: [
-          { data: vector, anns_field: 'vector', params: {}, metric_type: 'IP' },
-          { data: opts.text, anns_field: 'sparse', metric_type: 'BM25' },
+          { data: vector, anns_field: 'vector', params: {}, metric_type: 'IP', limit: window },
+          { data: opts.text, anns_field: 'sparse', metric_type: 'BM25', limit: window },
         ],
-        limit: opts.topK,
+        limit: 2 * window,
         rerank: { strategy: 'rrf', params: { k: opts.rrfK } },
         output_fields,
       });
     });
-    return (res.results as unknown as Record<string, unknown>[]).map((r) => ({
+    const hits = (res.results as unknown as Record<string, unknown>[]).map((r) => ({
       id: String(r.id),
       text: String(r.text ?? ''),
       source: String(r.source ?? ''),
@@ -217,6 +233,11 @@ export class MilvusStore implements VectorStore {
       // Milvus Lite reports BM25 scores negated (a distance); rag reports higher = better in every mode.
       score: opts.mode === 'bm25' ? Math.abs(Number(r.score)) : Number(r.score),
     }));
+    if (opts.mode !== 'hybrid') return hits;
+    const order = (x: string | bigint, y: string | bigint): number => (x < y ? -1 : x > y ? 1 : 0);
+    return hits
+      .sort((a, b) => b.score - a.score || order(a.source, b.source) || a.position - b.position || order(BigInt(a.id), BigInt(b.id)))
+      .slice(0, opts.topK);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,291 @@
+// Retrieval evaluation (no I/O): parse a JSON Lines question set, run retrieve() per question and mode, metrics, thresholds, JUnit XML.
+
+import { retrieve, type RetrieveOptions } from './ask.js';
+import { RagError, usageError } from './errors.js';
+import type { SearchHit, SearchMode } from './types.js';
+
+export interface EvalQuestion {
+  /** 1-based line number in the question file. */
+  line: number;
+  question: string;
+  /** A retrieved chunk is relevant when its text contains any of these strings (case-sensitive). */
+  expect: string[];
+}
+
+export const FORMAT_HINT = 'one JSON object a line: {"question": "...", "expect": ["text that a relevant chunk contains", ...]}';
+
+/** Parses JSON Lines; blank lines are skipped; any malformed line is a usage error (exit 2) naming its line number. */
+export function parseQuestions(text: string, file: string): EvalQuestion[] {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const questions: EvalQuestion[] = [];
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const src = raw.replace(/\r$/, '');
+    if (src.trim() === '') return;
+    const bad = (what: string): RagError => usageError(`${file} line ${line}: ${what}`, FORMAT_HINT);
+    let value: unknown;
+    try {
+      value = JSON.parse(src);
+    } catch (e) {
+      throw bad(`not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('expected a JSON object');
+    const obj = value as Record<string, unknown>;
+    if (typeof obj.question !== 'string' || obj.question.trim() === '') throw bad('"question" must be a non-empty string');
+    const expect = obj.expect;
+    if (!Array.isArray(expect) || expect.length === 0) throw bad('"expect" must be a non-empty list of strings');
+    if (!expect.every((s): s is string => typeof s === 'string' && s !== '')) {
+      throw bad('every "expect" entry must be a non-empty string (an empty one would match every chunk)');
+    }
+    questions.push({ line, question: obj.question.trim(), expect });
+  });
+  if (questions.length === 0) throw usageError(`${file} has no questions`, FORMAT_HINT);
+  return questions;
+}
+
+/** True when the chunk text contains any of the expected strings. */
+export function isRelevant(text: string, expect: readonly string[]): boolean {
+  return expect.some((e) => text.includes(e));
+}
+
+/** 1-based rank of the first relevant hit among the first k, or null. */
+export function relevantRank(hits: readonly { text: string }[], expect: readonly string[], k: number): number | null {
+  const n = Math.min(k, hits.length);
+  for (let i = 0; i < n; i++) {
+    if (isRelevant(hits[i]?.text ?? '', expect)) return i + 1;
+  }
+  return null;
+}
+
+export interface QuestionResult {
+  line: number;
+  question: string;
+  expect: string[];
+  /** Rank of the first relevant chunk within k, null for a miss. */
+  rank: number | null;
+  hits: SearchHit[];
+  /** Seconds. */
+  embed: number;
+  search: number;
+}
+
+export interface Metrics {
+  questions: number;
+  k: number;
+  /** Share of questions with a relevant chunk first. */
+  hit1: number;
+  /** Share of questions with a relevant chunk among the first k. */
+  hitK: number;
+  /** Mean reciprocal rank of the first relevant chunk within k (0 for a miss). */
+  mrr: number;
+  misses: number;
+  /** Mean seconds per question. */
+  embed: number;
+  search: number;
+}
+
+export interface ModeReport {
+  mode: SearchMode;
+  metrics: Metrics;
+  results: QuestionResult[];
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export function summarize(results: readonly QuestionResult[], k: number): Metrics {
+  const n = results.length;
+  return {
+    questions: n,
+    k,
+    hit1: n === 0 ? 0 : results.filter((r) => r.rank === 1).length / n,
+    hitK: n === 0 ? 0 : results.filter((r) => r.rank !== null && r.rank <= k).length / n,
+    mrr: mean(results.map((r) => (r.rank !== null && r.rank <= k ? 1 / r.rank : 0))),
+    misses: results.filter((r) => r.rank === null || r.rank > k).length,
+    embed: mean(results.map((r) => r.embed)),
+    search: mean(results.map((r) => r.search)),
+  };
+}
+
+export interface EvaluateOptions extends Omit<RetrieveOptions, 'mode'> {
+  /** Cut-off for hit@k and MRR@k; at most topK (the chunks retrieved per question). */
+  k: number;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * Runs every question in every mode through retrieve(), the code path of `rag ask`.
+ * One untimed warm-up query per mode first; the modes take turns per question so that none is favoured by drift.
+ */
+export async function evaluate(questions: readonly EvalQuestion[], modes: readonly SearchMode[], opts: EvaluateOptions): Promise<ModeReport[]> {
+  if (opts.k > opts.topK) throw new RagError(`k (${opts.k}) is larger than the chunks retrieved (${opts.topK})`);
+  const check = (): void => {
+    if (opts.signal?.aborted) throw new RagError('interrupted: no report written', { hint: 'run the same command again' });
+  };
+  const results = new Map<SearchMode, QuestionResult[]>(modes.map((m) => [m, []]));
+  const first = questions[0];
+  if (first) {
+    for (const mode of modes) await retrieve(first.question, { ...opts, mode });
+  }
+  const total = questions.length * modes.length;
+  let done = 0;
+  for (const [i, q] of questions.entries()) {
+    for (let j = 0; j < modes.length; j++) {
+      check();
+      const mode = modes[(i + j) % modes.length] as SearchMode;
+      const r = await retrieve(q.question, { ...opts, mode });
+      results.get(mode)?.push({ line: q.line, question: q.question, expect: q.expect, rank: relevantRank(r.hits, q.expect, opts.k), hits: r.hits, embed: r.embed, search: r.search });
+      opts.onProgress?.(++done, total);
+    }
+  }
+  return modes.map((mode) => {
+    const rs = results.get(mode) ?? [];
+    return { mode, metrics: summarize(rs, opts.k), results: rs };
+  });
+}
+
+export interface Thresholds {
+  /** Minimum hit@k. */
+  minHit?: number | undefined;
+  minHit1?: number | undefined;
+  /** Minimum MRR@k. */
+  minMrr?: number | undefined;
+}
+
+export interface ThresholdCheck {
+  mode: SearchMode;
+  /** e.g. "hit@3". */
+  metric: string;
+  flag: '--min-hit' | '--min-hit1' | '--min-mrr';
+  min: number;
+  value: number;
+  passed: boolean;
+}
+
+/** Ratios are compared with a tiny tolerance so that e.g. a sum of reciprocal ranks exactly at the threshold passes. */
+const EPSILON = 1e-9;
+
+/** Every given threshold, checked for every mode. */
+export function checkThresholds(reports: readonly ModeReport[], t: Thresholds): ThresholdCheck[] {
+  const checks: ThresholdCheck[] = [];
+  for (const r of reports) {
+    const m = r.metrics;
+    const add = (metric: string, flag: ThresholdCheck['flag'], min: number | undefined, value: number): void => {
+      if (min !== undefined) checks.push({ mode: r.mode, metric, flag, min, value, passed: value >= min - EPSILON });
+    };
+    add('hit@1', '--min-hit1', t.minHit1, m.hit1);
+    add(`hit@${m.k}`, '--min-hit', t.minHit, m.hitK);
+    add(`MRR@${m.k}`, '--min-mrr', t.minMrr, m.mrr);
+  }
+  return checks;
+}
+
+/** "hit@3 0.650 < --min-hit 0.9 (dense)" */
+export function describeCheck(c: ThresholdCheck): string {
+  return `${c.metric} ${c.value.toFixed(3)} ${c.passed ? '≥' : '<'} ${c.flag} ${c.min} (${c.mode})`;
+}
+
+/** First non-empty line of a chunk, without Markdown heading marks, at most max characters. */
+export function chunkTitle(text: string, max = 70): string {
+  const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const title = line.replace(/^#+\s*/, '');
+  return title.length > max ? `${title.slice(0, max - 1)}…` : title;
+}
+
+// XML 1.0 allows only these characters, even escaped; anything else (control characters, lone surrogates) becomes U+FFFD.
+const XML_INVALID = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Escapes text for XML content and attribute values (quotes and line breaks too, so attributes keep them). */
+export function xmlEscape(value: string): string {
+  return value
+    .replace(XML_INVALID, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
+}
+
+/** Text content: line breaks kept as they are. */
+function xmlText(value: string): string {
+  return xmlEscape(value).replace(/&#10;/g, '\n').replace(/&#9;/g, '\t');
+}
+
+function attrs(values: Record<string, string | number>): string {
+  return Object.entries(values).map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`).join('');
+}
+
+function seconds(s: number): string {
+  return s.toFixed(6);
+}
+
+export interface JunitOptions {
+  /** The question file, shown as the suites' name. */
+  file: string;
+  checks: readonly ThresholdCheck[];
+}
+
+/** JUnit XML: one test suite per mode, one test case per question (a failure for a miss), one per threshold. */
+export function junitXml(reports: readonly ModeReport[], opts: JunitOptions): string {
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  let time = 0;
+  for (const r of reports) {
+    const k = r.metrics.k;
+    const checks = opts.checks.filter((c) => c.mode === r.mode);
+    const suiteFailures = r.metrics.misses + checks.filter((c) => !c.passed).length;
+    const suiteTests = r.results.length + checks.length;
+    const suiteTime = r.results.reduce((a, q) => a + q.embed + q.search, 0);
+    tests += suiteTests;
+    failures += suiteFailures;
+    time += suiteTime;
+    const lines: string[] = [];
+    lines.push(`  <testsuite${attrs({ name: `rag eval ${r.mode}`, tests: suiteTests, failures: suiteFailures, errors: 0, skipped: 0, time: seconds(suiteTime) })}>`);
+    lines.push('    <properties>');
+    const props: Record<string, string> = {
+      file: opts.file,
+      search: r.mode,
+      k: String(k),
+      'hit@1': r.metrics.hit1.toFixed(4),
+      [`hit@${k}`]: r.metrics.hitK.toFixed(4),
+      [`MRR@${k}`]: r.metrics.mrr.toFixed(4),
+      'mean search seconds': seconds(r.metrics.search),
+      'mean embed seconds': seconds(r.metrics.embed),
+    };
+    for (const [name, value] of Object.entries(props)) lines.push(`      <property${attrs({ name, value })}/>`);
+    lines.push('    </properties>');
+    const classname = `rag.eval.${r.mode}`;
+    for (const q of r.results) {
+      const head = `    <testcase${attrs({ classname, name: `line ${q.line}: ${q.question}`, time: seconds(q.embed + q.search) })}`;
+      if (q.rank !== null) {
+        lines.push(`${head}/>`);
+        continue;
+      }
+      const got = q.hits.slice(0, k).map((h, i) => `[${i + 1}] ${h.source} #${h.position} score ${h.score.toFixed(4)}: ${chunkTitle(h.text)}`);
+      const body = [`expected a chunk containing any of: ${q.expect.map((e) => JSON.stringify(e)).join(', ')}`, 'retrieved instead:', ...(got.length ? got : ['(nothing)'])].join('\n');
+      lines.push(`${head}>`);
+      lines.push(`      <failure${attrs({ type: 'miss', message: `no relevant chunk in the top ${k}` })}>${xmlText(body)}</failure>`);
+      lines.push('    </testcase>');
+    }
+    for (const c of checks) {
+      const head = `    <testcase${attrs({ classname, name: `threshold ${c.flag} ${c.min}: ${c.metric}`, time: seconds(0) })}`;
+      if (c.passed) lines.push(`${head}/>`);
+      else lines.push(`${head}>\n      <failure${attrs({ type: 'threshold', message: describeCheck(c) })}/>\n    </testcase>`);
+    }
+    lines.push('  </testsuite>');
+    suites.push(lines.join('\n'));
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attrs({ name: `rag eval ${opts.file}`, tests, failures, errors: 0, time: seconds(time) })}>`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
