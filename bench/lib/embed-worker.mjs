@@ -18,6 +18,7 @@ const before = status();
 
 const t0 = performance.now();
 const { createEmbedder } = await import(distModule('services/embedder.js'));
+const { WINDOW_BATCHES } = await import(distModule('core/ingest.js'));
 let embedder;
 try {
   embedder = await createEmbedder({
@@ -36,18 +37,20 @@ try {
 const loadSeconds = (performance.now() - t0) / 1000;
 const loaded = status();
 
-// As ingest does: one embedDocs call per batch of neighbouring chunks (the sample keeps runs of 128 in corpus order).
+// As ingest does: one embedDocs call per window of WINDOW_BATCHES batches of neighbouring chunks (the sample keeps
+// runs of 128 in corpus order); embedDocs sorts the window by length and runs it batchSize texts at a time.
 let chunks = 0;
 let tokens = 0;
 let truncated = 0;
 let partial = false;
 const t1 = performance.now();
-for (let i = 0; i < texts.length; i += cfg.batchSize) {
+const window = cfg.batchSize * WINDOW_BATCHES;
+for (let i = 0; i < texts.length; i += window) {
   if ((performance.now() - t1) / 1000 >= cfg.maxSeconds) {
     partial = true;
     break;
   }
-  const batch = texts.slice(i, i + cfg.batchSize);
+  const batch = texts.slice(i, i + window);
   const out = await embedder.embedDocs(batch);
   chunks += batch.length;
   tokens += out.tokens;

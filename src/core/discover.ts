@@ -1,8 +1,9 @@
 // File discovery: folders, files and globs into Markdown files, plus the scopes that re-ingest may prune.
 
 import { realpathSync, statSync, type Stats } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import { RagError, usageError } from './errors.js';
 
@@ -62,46 +63,56 @@ interface WalkOptions {
 }
 
 /**
- * Every file below `root` (following symbolic links), sorted. A link to a folder that contains it (a loop)
- * is passed over with a warning, and each real folder is walked once; unreadable folders and dangling links
- * are passed over.
+ * Every file below `root` (following symbolic links), sorted. fast-glob lists each real folder tree without
+ * following links; links are resolved here, so that each real folder is walked once and a link to a folder
+ * that contains it (a loop) is passed over with a warning. Unreadable folders and dangling links are passed over.
  */
 async function walk(root: string, cwd: string, opts: WalkOptions, warnings: string[]): Promise<string[]> {
   const files: string[] = [];
   const seen = new Set<string>();
-  const visit = async (dir: string, depth: number, parent: string | null): Promise<void> => {
+  const ignore = [...SKIP_DIRS].flatMap((d) => [`**/${d}`, `**/${d}/**`]);
+  const visit = async (dir: string, depth: number): Promise<void> => {
     if (opts.signal?.aborted) throw interrupted();
     let real: string;
-    let names: string[];
     try {
       real = await realpath(dir);
-      if (parent !== null && (parent === real || parent.startsWith(`${real}${path.sep}`))) {
-        warnings.push(`skipped ${toSource(cwd, dir) || '.'}: symbolic link loop (it points to a folder that contains it)`);
-        return;
-      }
-      if (seen.has(real)) return;
-      seen.add(real);
-      names = (await readdir(dir)).sort();
     } catch {
       return;
     }
-    for (const name of names) {
-      if (SKIP_DIRS.has(name) || (opts.hidden && name.startsWith('.'))) continue;
-      const abs = path.join(dir, name);
+    if (seen.has(real)) return;
+    seen.add(real);
+    const entries = await fg('**', {
+      cwd: dir, dot: !opts.hidden, onlyFiles: false, followSymbolicLinks: false, deep: opts.depth - depth + 1,
+      ignore, objectMode: true, suppressErrors: true,
+    });
+    for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      const abs = path.join(dir, entry.path);
+      if (entry.dirent.isFile()) {
+        files.push(abs);
+        continue;
+      }
+      if (!entry.dirent.isSymbolicLink()) continue;
       let st: Stats;
       try {
         st = await stat(abs);
       } catch {
         continue; // dangling link, or gone meanwhile
       }
-      if (st.isDirectory()) {
-        if (depth < opts.depth) await visit(abs, depth + 1, real);
-      } else if (st.isFile()) {
+      if (st.isFile()) {
         files.push(abs);
+      } else if (st.isDirectory()) {
+        const levels = entry.path.split('/').length;
+        if (depth + levels > opts.depth) continue;
+        const [target, home] = await Promise.all([realpath(abs), realpath(path.dirname(abs))]).catch(() => ['', '']);
+        if (target === '' || home === target || home.startsWith(`${target}${path.sep}`)) {
+          warnings.push(`skipped ${toSource(cwd, abs) || '.'}: symbolic link loop (it points to a folder that contains it)`);
+          continue;
+        }
+        await visit(abs, depth + levels);
       }
     }
   };
-  await visit(root, 0, null);
+  await visit(root, 0);
   return files.sort();
 }
 

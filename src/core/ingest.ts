@@ -8,6 +8,8 @@ import { RagError, errorMessage } from './errors.js';
 import type { Chunk, CollectionMeta, Embedder, StoredChunk, VectorStore } from './types.js';
 
 export const SCHEMA_VERSION = 1;
+/** Batches embedded per window (memory: WINDOW_BATCHES × batch size chunks and their vectors). */
+export const WINDOW_BATCHES = 8;
 
 export interface IngestOptions {
   paths: string[];
@@ -220,11 +222,17 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const flush = async (batch: Chunk[]): Promise<void> => {
     if (batch.length === 0) return;
     const keys = batch.map((c) => textKey(c.text));
+    // What this window needs, taken before the cache changes: evicting while adding must not lose a vector in use.
+    const entries = new Map<string, { vector: number[]; truncated: boolean }>();
     const missing: number[] = [];
-    keys.forEach((k, i) => { if (!cache.has(k) && !missing.some((j) => keys[j] === k)) missing.push(i); });
+    keys.forEach((k, i) => {
+      const hit = cache.get(k);
+      if (hit) entries.set(k, hit);
+      else if (!entries.has(k) && !missing.some((j) => keys[j] === k)) missing.push(i);
+    });
+    // embedDocs sorts the window by length and runs it in batches of batchSize: far less padding than one batch.
     const out = await embedder.embedDocs(missing.map((i) => batch[i]?.text ?? ''));
     const long = new Set(out.truncatedAt ?? (out.truncated === missing.length ? missing.map((_, k) => k) : []));
-    const entries = new Map<string, { vector: number[]; truncated: boolean }>();
     missing.forEach((i, k) => {
       const entry = { vector: out.vectors[k] ?? [], truncated: long.has(k) };
       entries.set(keys[i] ?? '', entry);
@@ -232,20 +240,27 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       if (cache.size > 2048) cache.delete(cache.keys().next().value as string);
     });
     const rows: StoredChunk[] = batch.map((c, i) => {
-      const entry = entries.get(keys[i] ?? '') ?? cache.get(keys[i] ?? '');
-      if (entry?.truncated) truncated++;
-      return { ...c, vector: entry?.vector ?? [] };
+      const entry = entries.get(keys[i] ?? '');
+      if (!entry || entry.vector.length === 0) throw new RagError(`no embedding for ${c.source} #${c.position}`, { hint: 'run with --verbose and report this' });
+      if (entry.truncated) truncated++;
+      return { ...c, vector: entry.vector };
     });
     embedded += batch.length;
     emit({ kind: 'embedded', done: embedded, total: toEmbed });
     await inflight;
     check();
-    inflight = store.upsert(collection, rows).then(() => {
-      stored += rows.length;
-      emit({ kind: 'stored', done: stored, total: toEmbed });
-    });
+    inflight = (async () => {
+      for (let i = 0; i < rows.length; i += opts.batchSize) {
+        const part = rows.slice(i, i + opts.batchSize);
+        await store.upsert(collection, part);
+        stored += part.length;
+        emit({ kind: 'stored', done: stored, total: toEmbed });
+      }
+    })();
     inflight.catch(() => undefined);
   };
+  /** Chunks embedded together: several batches, so that sorting by length can group similar lengths. */
+  const window = opts.batchSize * WINDOW_BATCHES;
 
   let batch: Chunk[] = [];
   for (const plan of plans) {
@@ -272,7 +287,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         const c = next.value;
         if (existing.has(c.id)) continue;
         batch.push(c);
-        if (batch.length >= opts.batchSize) {
+        if (batch.length >= window) {
           await flush(batch);
           batch = [];
         }

@@ -176,7 +176,9 @@ function checkDataDir(dataDir: string): void {
   try {
     mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   } catch (e) {
-    throw new RagError(`cannot create the folder for ${dataDir}: ${(e as Error).message}`, { hint: 'choose a writable --milvus-uri path' });
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of its path is a file, not a folder' : (e as Error).message;
+    throw new RagError(`cannot create the folder for ${dataDir}: ${why}`, { hint: 'choose a writable --milvus-uri path' });
   }
 }
 

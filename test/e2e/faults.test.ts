@@ -155,7 +155,7 @@ describe('a data folder that cannot be written', () => {
     makeCorpus(cwd, 'docs', 1, 2);
     writeFileSync(path.join(cwd, 'file.txt'), 'a regular file\n');
     const below = await run(['ingest', 'docs', '--milvus-uri', './file.txt/milvus.db'], { cwd });
-    assertOneErrorLine(below, 1, /^error: cannot create the folder for .*file\.txt\/milvus\.db: ENOTDIR.*\(hint: choose a writable --milvus-uri path\)$/);
+    assertOneErrorLine(below, 1, /^error: cannot create the folder for .*file\.txt\/milvus\.db: a part of its path is a file, not a folder \(hint: choose a writable --milvus-uri path\)$/);
     const file = await run(['ingest', 'docs', '--milvus-uri', './file.txt'], { cwd });
     assertOneErrorLine(file, 1, /^error: .*file\.txt exists and is not a Milvus Lite data folder \(hint: /);
   });
@@ -277,8 +277,8 @@ describe('secrets', () => {
     const port = await closedPort();
     const text = await run(['config'], { cwd });
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /milvusToken\s+\*\*\*\* \(set, \d+ chars\)\s+\(env MILVUS_TOKEN\)/);
-    assert.match(text.stdout, /llmApiKey\s+\*\*\*\* \(set, \d+ chars\)\s+\(env LEPTONAI_TOKEN\)/);
+    assert.match(text.stdout, /milvusToken\s+\*\*\*\*.*\(env MILVUS_TOKEN\)/);
+    assert.match(text.stdout, /llmApiKey\s+\*\*\*\*.*\(env LEPTONAI_TOKEN\)/);
     const checked = await run(['config', '--check', '--json', '--milvus-uri', `http://127.0.0.1:${port}`, '--llm-base-url', `http://127.0.0.1:${port}/v1`, '--llm-api-key', LLM_KEY], { cwd, timeoutMs: 90_000 });
     assert.equal(checked.code, 1);
     const out = JSON.parse(checked.stdout) as { checks: { name: string; ok: boolean }[] };
