@@ -1,15 +1,15 @@
 // End to end: `rag ask` through the built binary, real Milvus Lite, the generated test model and the local LLM server.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cleanEnv, rag, workdir, type RunResult } from '../helpers/cli.js';
 import { DEFAULT_ANSWER, startLlmServer, type LlmServer, type RecordedRequest } from '../helpers/llm-server.js';
 import { testModel } from '../helpers/model.js';
 import { FAQ, FIXTURES, RAG_BIN, needShared } from '../helpers/paths.js';
+import { closedPort, noServerLeft } from '../helpers/procs.js';
 
 const KEY = 'sk-e2e-Wq93SECRETkey-5c1d';
 const QUESTION = 'How do bees make honey?';
@@ -43,16 +43,6 @@ function parse(r: RunResult): AskJson {
   return JSON.parse(r.stdout) as AskJson;
 }
 
-function noServerLeft(dataDir: string): void {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-f', dataDir], { encoding: 'utf8' });
-  } catch {
-    out = ''; // pgrep exits 1 when nothing matches
-  }
-  assert.equal(out.trim(), '', `a Milvus Lite process for ${dataDir} outlived rag`);
-}
-
 /** Exit 1, one `error: … (hint: …)` line on stderr, no stack trace, and the key nowhere in the output. */
 function failsCleanly(r: RunResult, message: RegExp): string {
   assert.ok(!`${r.stdout}${r.stderr}`.includes(KEY), `the API key leaked:\n${r.stdout}\n${r.stderr}`);
@@ -64,14 +54,6 @@ function failsCleanly(r: RunResult, message: RegExp): string {
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
   assert.match(line, message);
   return line;
-}
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 function hasScript(): boolean {

@@ -1,15 +1,14 @@
 // End to end: `rag config` (settings, sources, masked secrets) and `rag config --check` against real services.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { startLlmServer, type LlmServer } from '../helpers/llm-server.js';
 import { testModel } from '../helpers/model.js';
 import { FIXTURES } from '../helpers/paths.js';
+import { closedPort, noServerLeft } from '../helpers/procs.js';
 
 const KEY = 'sk-e2e-cfg-7HqSECRET-41b2';
 const OTHER_KEY = 'lepton-e2e-Kd0SECRET-99';
@@ -25,24 +24,6 @@ function line(stdout: string, key: string): string {
   const found = stdout.split('\n').find((l) => l.startsWith(`${key} `));
   assert.ok(found, `no line for ${key} in:\n${stdout}`);
   return found.replace(/\s{2,}/g, '  ').trim();
-}
-
-function noServerLeft(dataDir: string): void {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-f', dataDir], { encoding: 'utf8' });
-  } catch {
-    out = ''; // pgrep exits 1 when nothing matches
-  }
-  assert.equal(out.trim(), '', `a Milvus Lite process for ${dataDir} outlived rag`);
-}
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 describe('rag config: settings and where they come from', () => {

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -13,6 +12,7 @@ import { testModel } from '../helpers/model.js';
 import {
   COLLECTION, assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, dirBytes, makeCorpus, pids, storedRows, waitFor,
 } from './reliability-kit.js';
+import { closedPort } from '../helpers/procs.js';
 
 const MILVUS_TOKEN = 'root:Milvus-t0ken-Do-Not-Print';
 const LLM_KEY = 'sk-test-llm-key-Do-Not-Print';
@@ -35,16 +35,6 @@ function start(args: string[], opts: RunOptions): { child: Promise<ChildProcess>
 }
 
 /** A loopback port with nothing listening. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Can this process mount (root with CAP_SYS_ADMIN)? Read-only and full-disk cases need it. */
 function canMount(dir: string): boolean {

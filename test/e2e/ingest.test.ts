@@ -1,7 +1,6 @@
 // End to end: `rag ingest` through the built binary into a real Milvus Lite; counts, idempotence, pruning, --recreate.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +9,7 @@ import { rag, workdir } from '../helpers/cli.js';
 import { startTestMilvus } from '../helpers/milvus.js';
 import { testModel } from '../helpers/model.js';
 import { FAQ, FIXTURES, needShared } from '../helpers/paths.js';
+import { noServerLeft } from '../helpers/procs.js';
 
 /** The tutorial's split: Python's file_text.split("# "), without empty or whitespace-only pieces. */
 function pieces(file: string): string[] {
@@ -33,16 +33,6 @@ async function storedRows(dataDir: string, collection = 'my_rag_collection'): Pr
   } finally {
     await m.stop();
   }
-}
-
-function noServerLeft(dataDir: string): void {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-f', dataDir], { encoding: 'utf8' });
-  } catch {
-    out = '';
-  }
-  assert.equal(out.trim(), '', `a Milvus Lite process for ${dataDir} outlived rag`);
 }
 
 describe('rag ingest on fixtures/', () => {

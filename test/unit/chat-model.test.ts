@@ -2,11 +2,11 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { createChatModel, type ChatModelOptions } from '../../src/services/chat-model.js';
 import { RagError } from '../../src/core/errors.js';
 import type { ChatMessage } from '../../src/core/types.js';
 import { DEFAULT_ANSWER, splitAnswer, startLlmServer, type Behavior, type LlmServer } from '../helpers/llm-server.js';
+import { closedPort } from '../helpers/procs.js';
 
 const KEY = 'sk-test-Zq8pSECRET-7f3a';
 const MODEL = 'meta-llama/test-model-7b';
@@ -41,14 +41,6 @@ async function failure(p: Promise<unknown>): Promise<RagError> {
     return err;
   }
   assert.fail('expected the call to fail');
-}
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 describe('createChatModel: requests and answers', () => {
