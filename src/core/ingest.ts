@@ -5,9 +5,8 @@ import { createReadStream } from 'node:fs';
 import { chunkId, type Splitter } from './chunk.js';
 import { discover, type Discovery, type FoundFile } from './discover.js';
 import { RagError, errorMessage } from './errors.js';
-import type { Chunk, CollectionMeta, Embedder, StoredChunk, VectorStore } from './types.js';
+import { SCHEMA_VERSION, type Chunk, type CollectionMeta, type Embedder, type StoredChunk, type VectorStore } from './types.js';
 
-export const SCHEMA_VERSION = 1;
 /** Batches embedded per window (memory: WINDOW_BATCHES × batch size chunks and their vectors). */
 export const WINDOW_BATCHES = 8;
 

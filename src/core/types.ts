@@ -26,6 +26,9 @@ export interface SearchHit {
   score: number;
 }
 
+/** Version of the collection layout rag creates (fields, rag.meta); a collection with another one is refused. */
+export const SCHEMA_VERSION = 1;
+
 /** What built a collection; stored with it so that ask/eval can refuse a mismatch. */
 export interface CollectionMeta {
   /** Schema version of rag's collections. */

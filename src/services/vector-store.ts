@@ -2,9 +2,8 @@
 
 import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { RagError } from '../core/errors.js';
-import type { CollectionMeta, SearchHit, SearchOptions, StoredChunk, VectorStore } from '../core/types.js';
+import { SCHEMA_VERSION, type CollectionMeta, type SearchHit, type SearchOptions, type StoredChunk, type VectorStore } from '../core/types.js';
 
-export const SCHEMA_VERSION = 1;
 /** Milvus's VARCHAR limit, in bytes. */
 export const MAX_TEXT_BYTES = 65_535;
 const MAX_SOURCE_BYTES = 4_096;

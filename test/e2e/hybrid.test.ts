@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CollectionMeta, Embedder, SearchHit, SearchMode } from '../../src/core/types.js';
 import { createEmbedder } from '../../src/services/embedder.js';
-import { SCHEMA_VERSION } from '../../src/services/vector-store.js';
+import { SCHEMA_VERSION } from '../../src/core/types.js';
 import { rag, workdir } from '../helpers/cli.js';
 import { startTestMilvus, type TestMilvus } from '../helpers/milvus.js';
 import { testModel } from '../helpers/model.js';
