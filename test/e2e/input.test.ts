@@ -7,24 +7,12 @@ import { before, describe, test } from 'node:test';
 import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
 import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, pieces, storedRows, watchPeakRss, type Row } from './reliability-kit.js';
+import type { IngestSummary } from '../../src/core/ingest.js';
+import { MAX_TEXT_BYTES } from '../../src/services/vector-store.js';
 
-const MAX_TEXT_BYTES = 65_535;
-
-interface Summary {
-  files: number;
-  skipped: { source: string; reason: string }[];
-  chunks: number;
-  added: number;
-  unchanged: number;
-  removed: number;
-  truncated: number;
-  cut: number;
-  total: number;
-}
-
-function summary(r: RunResult): Summary {
+function summary(r: RunResult): IngestSummary {
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Summary;
+  return JSON.parse(r.stdout) as IngestSummary;
 }
 
 /** stderr split into lines; every one must be a warning (no error, no stack trace). */
@@ -100,7 +88,7 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
   /** Readable files, by source: their text. */
   const texts = new Map<string, string>();
   const AWKWARD = ['a b.md', 'ünï cødé.md', `$(x);'"&.md`, 'back\\slash.md', '100%_done.md', '日本語 😀.md'];
-  let first: Summary;
+  let first: IngestSummary;
 
   before(() => {
     cwd = workdir('rag-awkward-');

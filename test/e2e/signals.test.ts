@@ -48,21 +48,15 @@ async function rerun(x: Interrupted): Promise<void> {
 }
 
 describe('signals during rag ingest', () => {
-  test('Ctrl-C (SIGINT): stops after the batch, exit 130, one line; Milvus Lite stopped; a re-run finishes', { timeout: 180_000 }, async () => {
-    const x = await interrupt('SIGINT');
-    assertOneErrorLine(x.result, 130, /^error: interrupted by SIGINT: the chunks stored so far are complete \(hint: run the same command again to finish the ingest\)$/);
-    assert.ok(x.stopMs < 30_000, `stopped ${x.stopMs} ms after the signal`);
-    await assertNoServerLeft(x.dataDir);
-    await rerun(x);
-  });
-
-  test('SIGTERM: the same, exit 143', { timeout: 180_000 }, async () => {
-    const x = await interrupt('SIGTERM');
-    assertOneErrorLine(x.result, 143, /^error: interrupted by SIGTERM: the chunks stored so far are complete \(hint: run the same command again to finish the ingest\)$/);
-    assert.ok(x.stopMs < 30_000, `stopped ${x.stopMs} ms after the signal`);
-    await assertNoServerLeft(x.dataDir);
-    await rerun(x);
-  });
+  for (const [signal, code, what] of [['SIGINT', 130, 'Ctrl-C (SIGINT): stops after the batch, exit 130'], ['SIGTERM', 143, 'SIGTERM: the same, exit 143']] as const) {
+    test(`${what}, one line; Milvus Lite stopped; a re-run finishes`, { timeout: 180_000 }, async () => {
+      const x = await interrupt(signal);
+      assertOneErrorLine(x.result, code, new RegExp(`^error: interrupted by ${signal}: the chunks stored so far are complete \\(hint: run the same command again to finish the ingest\\)$`));
+      assert.ok(x.stopMs < 30_000, `stopped ${x.stopMs} ms after the signal`);
+      await assertNoServerLeft(x.dataDir);
+      await rerun(x);
+    });
+  }
 
   test('SIGKILL (nothing runs in rag): Milvus Lite notices and shuts down by itself; a re-run finishes', { timeout: 180_000 }, async () => {
     const x = await interrupt('SIGKILL');
