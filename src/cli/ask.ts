@@ -149,6 +149,7 @@ export async function runAsk(question: string, flags: AskFlags): Promise<number>
       onToken: stream ? (piece) => process.stdout.write(piece) : undefined,
       signal: life.signal,
       afterRetrieval: () => storeScope.close(),
+      displayFrom: process.cwd(),
     });
 
     if (flags.json) {

@@ -142,6 +142,7 @@ export async function openEmbedder(resolved: Resolved, life: Lifecycle, onDownlo
     queryPrefix: config.queryPrefix,
     docPrefix: config.docPrefix,
     batchSize: config.batchSize,
+    batchTokens: config.batchTokens,
     onDownload,
   });
   life.defer(() => embedder.close());

@@ -1,9 +1,9 @@
 // `rag ingest PATHS…`: flags → IngestOptions, progress bars, summary (text or --json).
 
-import { HeadingSplitter } from '../core/chunk.js';
+import path from 'node:path';
+import { HeadingSplitter, MAX_TEXT_BYTES } from '../core/chunk.js';
 import { discover } from '../core/discover.js';
 import { ingest, type IngestSummary } from '../core/ingest.js';
-import { MAX_TEXT_BYTES } from '../services/vector-store.js';
 import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
 import { json, out, progressBars, warn } from './render.js';
 import type { CommonFlags } from './main.js';
@@ -22,6 +22,7 @@ export function summaryLine(s: IngestSummary): string {
     `${s.removed} removed`,
   ];
   if (s.skipped.length) parts.push(`${s.skipped.length} skipped`);
+  if (s.reused) parts.push(`${s.reused} reused`);
   if (s.truncated) parts.push(`${s.truncated} truncated`);
   if (s.cut) parts.push(`${s.cut} cut`);
   return `ingested ${parts.join(', ')} into "${s.collection}" (${s.total} stored) in ${s.seconds.toFixed(1)} s`;
@@ -44,6 +45,8 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
       recreate: !!flags.recreate,
       batchSize: resolved.config.batchSize,
       splitter: new HeadingSplitter(MAX_TEXT_BYTES),
+      split: resolved.config.split,
+      modelPath: resolved.config.modelPath ? path.resolve(resolved.config.modelPath) : undefined,
       embedder,
       store,
       signal: life.signal,

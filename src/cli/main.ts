@@ -33,7 +33,8 @@ function modelOptions(cmd: Command): Command {
     .option('--dtype <dtype>', 'model precision: fp32, fp16, q8… [env RAG_DTYPE, default fp32]')
     .option('--query-prefix <text>', 'text put before questions [env RAG_QUERY_PREFIX]')
     .option('--doc-prefix <text>', 'text put before documents [env RAG_DOC_PREFIX]')
-    .option('--batch-size <n>', 'chunks per embedding/insert batch [env RAG_BATCH_SIZE, default 32]');
+    .option('--batch-size <n>', 'most chunks per embedding pass and per insert [env RAG_BATCH_SIZE, default 32]')
+    .option('--batch-tokens <n>', 'most padded tokens per embedding pass [env RAG_BATCH_TOKENS, default 4096]');
 }
 
 function searchOptions(cmd: Command): Command {
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
     .description('split Markdown files on "# ", embed the pieces and upsert them into Milvus')
     .argument('<paths...>', 'folders (every **/*.md), Markdown files or quoted globs')
     .option('--recreate', 'drop the collection first')
+    .addOption(new Option('--split <mode>', 'chunking: sections or tutorial [env RAG_SPLIT, default sections]').choices(['sections', 'tutorial']))
     .option('--no-progress', 'no progress bars');
   common(modelOptions(milvusOptions(ingest))).action(action(async (paths: string[], flags: Record<string, unknown>) => (await import('./ingest.js')).runIngest(paths, flags)));
 

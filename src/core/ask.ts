@@ -1,6 +1,8 @@
 // Ask and retrieve: check the collection against the embedder, search it, build the prompt, ask the chat model.
 
+import path from 'node:path';
 import { RagError, usageError } from './errors.js';
+import { collapseIdentical, fuse } from './fusion.js';
 import { buildMessages } from './prompt.js';
 import type { ChatModel, ChatUsage, CollectionMeta, Embedder, EmbedderInfo, SearchHit, SearchMode, VectorStore } from './types.js';
 
@@ -13,8 +15,14 @@ export interface RetrieveOptions {
   topK: number;
   mode: SearchMode;
   rrfK: number;
-  /** Hybrid: candidates per search for the fusion (default 20). */
+  /** Candidates each search contributes (to the fusion, and to collapsing identical texts); default 20. */
   candidates?: number | undefined;
+  /** Hybrid: weights of the dense and the BM25 list in the fusion (default 1 and 1). */
+  weights?: readonly [number, number] | undefined;
+  /** Identical texts take one slot, with the other places in `alsoIn` (default true). */
+  collapse?: boolean | undefined;
+  /** Leave out front-matter chunks (default false). */
+  skipFront?: boolean | undefined;
 }
 
 export interface Retrieval {
@@ -61,9 +69,24 @@ export function checkMode(meta: CollectionMeta, mode: SearchMode, collection: st
 /** Embed the question with the query side of the model and search; exactly what ask and eval share. */
 export async function retrieve(question: string, opts: RetrieveOptions): Promise<Retrieval> {
   const t0 = performance.now();
-  const vector = await opts.embedder.embedQuery(question);
+  const vector = opts.mode === 'bm25' ? [] : await opts.embedder.embedQuery(question);
   const t1 = performance.now();
-  const hits = await opts.store.search(opts.collection, vector, { topK: opts.topK, mode: opts.mode, text: question, rrfK: opts.rrfK, candidates: opts.candidates ?? DEFAULT_CANDIDATES });
+  const collapse = opts.collapse ?? true;
+  // Fusion and collapsing look deeper than the answer: a chunk ranked 5th by both searches can beat one ranked 1st by one.
+  const limit = Math.max(opts.topK, opts.mode === 'hybrid' || collapse ? opts.candidates ?? DEFAULT_CANDIDATES : opts.topK);
+  const list = { limit, skipFront: opts.skipFront ?? false };
+  const { store, collection } = opts;
+  let ranked: SearchHit[];
+  if (opts.mode === 'dense') ranked = await store.search(collection, { kind: 'dense', vector }, list);
+  else if (opts.mode === 'bm25') ranked = await store.search(collection, { kind: 'bm25', text: question }, list);
+  else {
+    const [dense, bm25] = await Promise.all([
+      store.search(collection, { kind: 'dense', vector }, list),
+      store.search(collection, { kind: 'bm25', text: question }, list),
+    ]);
+    ranked = fuse([dense, bm25], { k: opts.rrfK, weights: opts.weights });
+  }
+  const hits = (collapse ? collapseIdentical(ranked) : ranked).slice(0, opts.topK);
   const t2 = performance.now();
   return { hits, embed: (t1 - t0) / 1000, search: (t2 - t1) / 1000 };
 }
@@ -76,6 +99,8 @@ export interface AskOptions extends RetrieveOptions {
   userTemplate?: string | undefined;
   onToken?: ((piece: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Sources are shown relative to this folder (the working folder); absolute otherwise. */
+  displayFrom?: string | undefined;
   /** Called once the chunks are retrieved, before the chat model: the store may be released here. */
   afterRetrieval?: (() => Promise<void>) | undefined;
 }
@@ -85,9 +110,16 @@ export interface AskResult {
   answer: string | null;
   model: string | null;
   search: SearchMode;
-  sources: { text: string; score: number; file: string; position: number }[];
+  /** file: the source for display (relative to displayFrom); path: its canonical path. */
+  sources: { text: string; score: number; file: string; path: string; position: number; part: number; alsoIn?: string[] }[];
   timings: { embed: number; search: number; llm: number };
   usage: ChatUsage | null;
+}
+
+/** A stored source for display: relative to `from` when given and the source is absolute. */
+export function displayPath(source: string, from: string | undefined): string {
+  if (!from || !path.isAbsolute(source)) return source;
+  return path.relative(from, source).split(path.sep).join('/') || '.';
 }
 
 export function validateQuestion(question: string): string {
@@ -100,7 +132,10 @@ export async function ask(opts: AskOptions): Promise<AskResult> {
   const question = validateQuestion(opts.question);
   const r = await retrieve(question, opts);
   await opts.afterRetrieval?.();
-  const sources = r.hits.map((h) => ({ text: h.text, score: h.score, file: h.source, position: h.position }));
+  const show = (p: string): string => displayPath(p, opts.displayFrom);
+  const sources = r.hits.map((h) => ({
+    text: h.text, score: h.score, file: show(h.source), path: h.source, position: h.position, part: h.part, ...(h.alsoIn ? { alsoIn: h.alsoIn.map(show) } : {}),
+  }));
   const result: AskResult = {
     question,
     answer: null,

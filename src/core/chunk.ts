@@ -6,6 +6,8 @@ export interface Piece {
   text: string;
   /** The piece was cut out of a longer one to fit the byte limit. */
   cut: boolean;
+  /** Markdown heading level when the piece starts a heading line ("## X" → 2); 0 otherwise (inline "# ", code comments). */
+  level: number;
 }
 
 /** A splitter turns a stream of text into non-empty pieces, in order. */
@@ -13,6 +15,9 @@ export interface Splitter {
   readonly name: string;
   split(text: AsyncIterable<string> | Iterable<string>): AsyncIterable<Piece>;
 }
+
+/** Milvus's VARCHAR limit, in bytes: longer pieces are cut to fit. */
+export const MAX_TEXT_BYTES = 65_535;
 
 const CONTINUATION = 0b1100_0000;
 
@@ -44,11 +49,20 @@ export class HeadingSplitter implements Splitter {
   async *split(text: AsyncIterable<string> | Iterable<string>): AsyncIterable<Piece> {
     let buf = '';
     let carried = false;
+    let level = 0;
+    /** No separator seen yet: a separator then starts the file's first line. */
+    let first = true;
     for await (const part of text) {
       buf += part;
       let from = 0;
       for (let at = buf.indexOf(this.separator); at !== -1; at = buf.indexOf(this.separator, from)) {
-        yield* this.emit(buf.slice(from, at), carried);
+        const piece = buf.slice(from, at);
+        yield* this.emit(piece, carried, level);
+        // The separator's own '#' plus the ones just before it give the level, when they start a line.
+        const hashes = /#*$/.exec(piece)?.[0].length ?? 0;
+        const before = piece.slice(0, piece.length - hashes);
+        level = /\n[ \t]*$/.test(before) || (first && /^[ \t]*$/.test(before)) ? hashes + 1 : 0;
+        first = false;
         carried = false;
         from = at + this.separator.length;
       }
@@ -56,29 +70,40 @@ export class HeadingSplitter implements Splitter {
       // No separator in sight: cut what already exceeds the limit, keeping the tail (it may start a separator).
       while (buf.length > this.maxBytes / 4 && Buffer.byteLength(buf) > this.maxBytes + this.separator.length) {
         const [head, rest] = cutAt(buf.slice(0, buf.length - this.separator.length), this.maxBytes);
-        if (!isBlank(head)) yield { text: head, cut: true };
+        if (!isBlank(head)) yield { text: head, cut: true, level };
+        level = 0;
         buf = rest + buf.slice(buf.length - this.separator.length);
         carried = true;
       }
     }
-    yield* this.emit(buf, carried);
+    yield* this.emit(buf, carried, level);
   }
 
-  private *emit(piece: string, carried: boolean): Iterable<Piece> {
+  private *emit(piece: string, carried: boolean, level: number): Iterable<Piece> {
     let rest = piece;
     let cut = carried;
+    let lvl = level;
     while (Buffer.byteLength(rest) > this.maxBytes) {
       const [head, tail] = cutAt(rest, this.maxBytes);
-      if (!isBlank(head)) yield { text: head, cut: true };
+      if (!isBlank(head)) yield { text: head, cut: true, level: lvl };
+      lvl = 0;
       rest = tail;
       cut = true;
     }
-    if (!isBlank(rest)) yield { text: rest, cut };
+    if (!isBlank(rest)) yield { text: rest, cut, level: lvl };
   }
 }
 
-/** Primary key of a chunk: 63 bits of sha256(source, position, text), as a decimal string (a positive int64). */
-export function chunkId(source: string, position: number, text: string): string {
-  const digest = createHash('sha256').update(source).update('\0').update(String(position)).update('\0').update(text).digest();
+/**
+ * Primary key of a chunk: 63 bits of sha256(source, position, part, text), as a decimal string (a positive int64).
+ * `source` is the file's canonical path, so the same file gets the same ids from any folder or path spelling.
+ */
+export function chunkId(source: string, position: number, part: number, text: string): string {
+  const digest = createHash('sha256').update(source).update('\0').update(`${position}.${part}`).update('\0').update(text).digest();
   return (digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn).toString();
+}
+
+/** Hash of the exact text given to the embedding model: stored chunks with the same one share their vector. */
+export function embedKey(input: string): string {
+  return createHash('sha256').update(input).digest('base64url').slice(0, 27);
 }

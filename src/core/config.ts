@@ -1,6 +1,7 @@
 // Config resolution (pure): flags > environment > .env file > defaults, with validation and provenance.
 
 import { usageError } from './errors.js';
+import { SPLIT_MODES, type SplitMode } from './sections.js';
 import type { SearchMode } from './types.js';
 
 export const DEFAULT_MODEL = 'Xenova/bge-base-en-v1.5';
@@ -22,6 +23,8 @@ export interface Config {
   queryPrefix: string | undefined;
   docPrefix: string | undefined;
   batchSize: number;
+  batchTokens: number;
+  split: SplitMode;
   topK: number;
   search: SearchMode;
   rrfK: number;
@@ -36,7 +39,7 @@ export interface Config {
   milvusTimeout: number;
 }
 
-type Kind = 'string' | 'int' | 'number' | 'bool' | 'mode';
+type Kind = 'string' | 'int' | 'number' | 'bool' | 'mode' | 'split';
 
 interface Setting {
   key: keyof Config;
@@ -64,7 +67,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'dtype', flag: 'dtype', env: ['RAG_DTYPE'], kind: 'string', default: 'fp32', doc: 'model precision: fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16' },
   { key: 'queryPrefix', flag: 'queryPrefix', env: ['RAG_QUERY_PREFIX'], kind: 'string', doc: 'text put before questions (default: from the model table)' },
   { key: 'docPrefix', flag: 'docPrefix', env: ['RAG_DOC_PREFIX'], kind: 'string', doc: 'text put before documents (default: from the model table)' },
-  { key: 'batchSize', flag: 'batchSize', env: ['RAG_BATCH_SIZE'], kind: 'int', default: 32, min: 1, doc: 'chunks embedded and inserted per batch' },
+  { key: 'batchSize', flag: 'batchSize', env: ['RAG_BATCH_SIZE'], kind: 'int', default: 32, min: 1, doc: 'most chunks per embedding pass and per insert' },
+  { key: 'batchTokens', flag: 'batchTokens', env: ['RAG_BATCH_TOKENS'], kind: 'int', default: 4096, min: 1, doc: 'most padded tokens per embedding pass (texts × longest): bounds the model\'s memory' },
+  { key: 'split', flag: 'split', env: ['RAG_SPLIT'], kind: 'split', default: 'sections', doc: 'chunking: sections (front matter as page metadata; title and headings indexed with each chunk) or tutorial (the tutorial\'s pieces as they are)' },
   { key: 'topK', flag: 'topK', env: ['RAG_TOP_K'], kind: 'int', default: 3, min: 1, doc: 'chunks retrieved per question' },
   { key: 'search', flag: 'search', env: ['RAG_SEARCH'], kind: 'mode', default: 'hybrid', doc: 'retrieval mode: dense, bm25 or hybrid' },
   { key: 'candidates', flag: 'candidates', env: ['RAG_CANDIDATES'], kind: 'int', default: 20, min: 1, doc: 'hybrid search: candidates each search (dense, BM25) contributes to the fusion' },
@@ -108,6 +113,9 @@ function convert(s: Setting, raw: unknown, where: string): unknown {
     case 'mode':
       if ((MODES as readonly string[]).includes(text)) return text;
       throw usageError(`${where} must be one of ${MODES.join(', ')}, got "${text}"`);
+    case 'split':
+      if ((SPLIT_MODES as readonly string[]).includes(text)) return text;
+      throw usageError(`${where} must be one of ${SPLIT_MODES.join(', ')}, got "${text}"`);
     case 'int':
     case 'number': {
       const n = Number(text);

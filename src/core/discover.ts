@@ -8,10 +8,12 @@ import picomatch from 'picomatch';
 import { RagError, usageError } from './errors.js';
 
 export interface FoundFile {
-  /** Absolute path. */
+  /** Absolute path, as found (through links). */
   abs: string;
-  /** Path relative to the working directory, with forward slashes: the chunk's `source`. */
+  /** Canonical path (absolute, links resolved, forward slashes): the chunk's `source`, the same from any folder. */
   source: string;
+  /** Path relative to the working directory, for messages. */
+  display: string;
 }
 
 /** The sources an argument covers: stored chunks in scope whose file is gone get removed. */
@@ -36,14 +38,40 @@ export function toSource(cwd: string, abs: string): string {
   return path.relative(cwd, abs).split(path.sep).join('/');
 }
 
-function globScope(pattern: string): Scope {
+/** A path with forward slashes (the form stored in `source`). */
+function slashed(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** The canonical form of a path: absolute, links resolved as far as the path exists. */
+export function canonical(abs: string): string {
+  let head = abs;
+  const rest: string[] = [];
+  for (let i = 0; i < 4096; i++) {
+    try {
+      return slashed(path.join(realpathSync(head), ...rest.reverse()));
+    } catch {
+      const parent = path.dirname(head);
+      if (parent === head) break;
+      rest.push(path.basename(head));
+      head = parent;
+    }
+  }
+  return slashed(abs);
+}
+
+/** What a glob covers, on canonical paths: its literal base is resolved, the pattern part kept. */
+export function globScope(absPattern: string): Scope {
+  const { base, glob } = picomatch.scan(slashed(absPattern));
+  const root = canonical(base || '/');
+  const pattern = `${root === '/' ? '' : root}/${glob}`;
   const isMatch = picomatch(pattern, { dot: false });
-  return { prefix: picomatch.scan(pattern).base.replace(/^\.\/?/, '').replace(/(.)$/, '$1/').replace(/^\/$/, ''), matches: (s) => isMatch(s) };
+  return { prefix: `${root === '/' ? '' : root}/`, matches: (s) => isMatch(s) };
 }
 
 /** What `rag ingest FOLDER` covers: every *.md below it, outside hidden folders and node_modules. */
-function folderScope(rel: string): Scope {
-  const prefix = rel === '' ? '' : `${rel}/`;
+export function folderScope(dir: string): Scope {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   return {
     prefix,
     matches: (s) => s.startsWith(prefix) && s.endsWith('.md') && !s.slice(prefix.length).split('/').some((seg) => seg.startsWith('.') || SKIP_DIRS.has(seg)),
@@ -129,7 +157,7 @@ export async function discover(args: string[], cwd: string, signal?: AbortSignal
     } catch {
       return; // dangling symlink
     }
-    if (!byReal.has(real)) byReal.set(real, { abs, source: toSource(cwd, abs) });
+    if (!byReal.has(real)) byReal.set(real, { abs, source: slashed(real), display: toSource(cwd, abs) });
   };
 
   for (const arg of args) {
@@ -141,23 +169,22 @@ export async function discover(args: string[], cwd: string, signal?: AbortSignal
       st = undefined;
     }
     if (st?.isDirectory()) {
-      const scope = folderScope(toSource(cwd, abs));
+      const scope = folderScope(canonical(abs));
       const found = await walk(abs, cwd, { depth: MAX_DEPTH, hidden: true, signal }, warnings);
       found.filter((f) => f.endsWith('.md')).forEach(add);
       scopes.push(scope);
     } else if (st?.isFile()) {
       add(abs);
-      const source = toSource(cwd, abs);
+      const source = canonical(abs);
       scopes.push({ prefix: source, matches: (s) => s === source });
     } else if (picomatch.scan(arg).isGlob) {
-      const pattern = toSource(cwd, path.resolve(cwd, arg)) || arg;
-      const scope = globScope(pattern);
+      const scope = globScope(path.resolve(cwd, arg));
       const { base, glob } = picomatch.scan(arg);
       const depth = glob.includes('**') ? MAX_DEPTH : glob.split('/').length - 1;
       // Hidden folders are entered only when the pattern names one (".github/**/*.md").
       const hidden = !/(^|\/)\./.test(glob);
       const found = (await walk(path.resolve(cwd, base || '.'), cwd, { depth, hidden, signal }, warnings))
-        .filter((f) => scope.matches(toSource(cwd, f)));
+        .filter((f) => scope.matches(`${canonical(path.dirname(f))}/${path.basename(f)}`));
       if (found.length === 0) {
         throw new RagError(`no files match ${arg}`, { hint: 'check the pattern; quote it so that the shell does not expand it first' });
       }

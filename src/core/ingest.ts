@@ -1,14 +1,16 @@
-// Ingest: discover → split → plan against the store → embed new chunks → upsert; prune what changed or vanished.
+// Ingest: discover → plan against the store in bulk → read each file once → embed what is new → upsert; prune the rest.
 
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chunkId, type Splitter } from './chunk.js';
-import { discover, type Discovery, type FoundFile } from './discover.js';
-import { RagError, errorMessage } from './errors.js';
+import { chunkId, embedKey, MAX_TEXT_BYTES, type Splitter } from './chunk.js';
+import { discover, type Discovery, type FoundFile, type Scope } from './discover.js';
+import { RagError } from './errors.js';
+import { indexText, Sectioner, type SplitMode } from './sections.js';
 import { SCHEMA_VERSION, type Chunk, type CollectionMeta, type Embedder, type StoredChunk, type VectorStore } from './types.js';
 
 /** Batches embedded per window (memory: WINDOW_BATCHES × batch size chunks and their vectors). */
 export const WINDOW_BATCHES = 8;
+/** Vectors of recent texts kept in memory, so that a text repeated within a run is embedded once. */
+const RECENT_VECTORS = 4096;
 
 export interface IngestOptions {
   paths: string[];
@@ -17,17 +19,20 @@ export interface IngestOptions {
   found?: Discovery;
   collection: string;
   recreate: boolean;
+  /** Most chunks per embedding pass and per upsert. */
   batchSize: number;
   splitter: Splitter;
+  split: SplitMode;
   embedder: Embedder;
   store: VectorStore;
+  /** Absolute path of a local model folder, recorded with a new collection. */
+  modelPath?: string | undefined;
   onProgress?: (event: IngestEvent) => void;
   signal?: AbortSignal;
 }
 
 export type IngestEvent =
   | { kind: 'scan'; files: number; done: number }
-  | { kind: 'plan'; toEmbed: number; toRemove: number }
   | { kind: 'embedded'; done: number; total: number }
   | { kind: 'stored'; done: number; total: number }
   | { kind: 'warning'; message: string };
@@ -41,18 +46,23 @@ export interface IngestSummary {
   collection: string;
   model: string;
   dim: number;
+  split: string;
   /** Files read and stored. */
   files: number;
   skipped: SkippedFile[];
   /** Chunks of the files, stored after this run. */
   chunks: number;
-  /** Chunks embedded and inserted by this run. */
+  /** Chunks written by this run (new or changed). */
   added: number;
+  /** Of the added chunks, those whose vector was reused (an identical text already embedded) instead of computed. */
+  reused: number;
   /** Chunks already stored, neither embedded nor written. */
   unchanged: number;
   /** Chunks removed: their file changed or disappeared. */
   removed: number;
-  /** Chunks longer than the model's token limit (embedded from their beginning only). */
+  /** Chunks that are parts of pieces longer than the model's window. */
+  parts: number;
+  /** Chunks longer than the model's window, embedded from their beginning only (0 unless a text cannot be split). */
   truncated: number;
   /** Chunks that were cut out of a piece longer than Milvus's VARCHAR limit. */
   cut: number;
@@ -61,13 +71,6 @@ export interface IngestSummary {
   recreated: boolean;
   bm25: boolean;
   seconds: number;
-}
-
-interface FilePlan {
-  file: FoundFile;
-  chunks: number;
-  toEmbed: number;
-  stale: string[];
 }
 
 /** Reads a file as UTF-8, in pieces; rejects binary and invalid UTF-8. */
@@ -83,43 +86,53 @@ async function* readText(abs: string): AsyncIterable<string> {
 
 class SkipError extends Error {}
 
-/** Why a file cannot be read; rethrows anything else. */
-function skipReason(err: unknown): string {
-  if (err instanceof SkipError) return err.message;
-  if (err instanceof TypeError && /encoded data was not valid|decode/i.test(err.message)) return 'not valid UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)';
+/** Why a file cannot be read, and whether it is gone; rethrows anything else. */
+function skipReason(err: unknown): { reason: string; gone: boolean } {
+  if (err instanceof SkipError) return { reason: err.message, gone: false };
+  if (err instanceof TypeError && /encoded data was not valid|decode/i.test(err.message)) return { reason: 'not valid UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)', gone: false };
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a folder';
-  if (code === 'ENOENT') return 'no longer exists';
+  if (code === 'EACCES' || code === 'EPERM') return { reason: 'permission denied', gone: false };
+  if (code === 'EISDIR') return { reason: 'is a folder', gone: false };
+  if (code === 'ENOENT') return { reason: 'it no longer exists', gone: true };
   throw err;
 }
 
-async function* chunksOf(file: FoundFile, splitter: Splitter, cut: { count: number }): AsyncIterable<Chunk> {
-  let position = 0;
-  for await (const piece of splitter.split(readText(file.abs))) {
-    if (piece.cut) cut.count++;
-    yield { id: chunkId(file.source, position, piece.text), source: file.source, position, text: piece.text };
-    position++;
+/** The chunks of one file, read once, in order. */
+async function* chunksOf(file: FoundFile, opts: IngestOptions, counts: { cut: number; parts: number }): AsyncIterable<Chunk> {
+  const { embedder } = opts;
+  const sectioner = new Sectioner({ mode: opts.split, maxTokens: embedder.docTokenBudget, countTokens: (t) => embedder.countTokens(t) });
+  for await (const piece of opts.splitter.split(readText(file.abs))) {
+    for (const s of sectioner.push(piece)) {
+      if (s.cut) counts.cut++;
+      if (s.part > 0 || (s.part === 0 && s.text !== piece.text)) counts.parts++;
+      let idx = indexText(s.context, s.text);
+      if (Buffer.byteLength(idx) > MAX_TEXT_BYTES) idx = s.text;
+      yield {
+        id: chunkId(file.source, s.position, s.part, s.text),
+        source: file.source,
+        position: s.position,
+        part: s.part,
+        text: s.text,
+        indexText: idx,
+        front: s.front,
+        key: embedKey(embedder.info.docPrefix + idx),
+      };
+    }
   }
-}
-
-async function storedIds(store: VectorStore, collection: string, source: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for await (const page of store.listChunks(collection, { source })) {
-    for (const row of page) if (row.source === source) ids.add(row.id);
-  }
-  return ids;
 }
 
 function interrupted(): RagError {
   return new RagError('interrupted: the chunks stored so far are complete', { hint: 'run the same command again to finish the ingest' });
 }
 
-/** Open or create the collection; refuses one built by another model. */
-async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<{ meta: CollectionMeta; recreated: boolean }> {
+/** Open or create the collection; refuses one built by another model or split. */
+async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<{ meta: CollectionMeta; created: boolean }> {
   const { store, collection, embedder } = opts;
   const info = embedder.info;
-  const wanted: CollectionMeta = { schema: SCHEMA_VERSION, model: info.model, dim: info.dim, queryPrefix: info.queryPrefix, docPrefix: info.docPrefix, bm25: true };
+  const wanted: CollectionMeta = {
+    schema: SCHEMA_VERSION, model: info.model, dim: info.dim, queryPrefix: info.queryPrefix, docPrefix: info.docPrefix, bm25: true, split: opts.split,
+    ...(opts.modelPath ? { modelPath: opts.modelPath } : {}),
+  };
   if (opts.recreate) {
     await store.drop(collection);
   } else {
@@ -131,7 +144,12 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
           { hint: 'use the same --model/--model-path, another --collection, or --recreate to rebuild it' },
         );
       }
-      return { meta, recreated: false };
+      if ((meta.split ?? 'tutorial') !== opts.split) {
+        throw new RagError(`collection "${collection}" was built with --split ${meta.split ?? 'tutorial'}, not ${opts.split}`, {
+          hint: `use --split ${meta.split ?? 'tutorial'}, another --collection, or --recreate to rebuild it`,
+        });
+      }
+      return { meta, created: false };
     }
   }
   try {
@@ -143,184 +161,193 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
     wanted.bm25 = false;
     await store.create(collection, wanted);
   }
-  return { meta: wanted, recreated: opts.recreate };
+  return { meta: wanted, created: true };
+}
+
+/**
+ * Stored chunk ids by source, for every source the run may touch: one paged scan per scope (by source prefix) instead
+ * of a query per file, plus a lookup for files that lie outside their scope's prefix (a linked file).
+ */
+async function storedBySource(store: VectorStore, collection: string, scopes: Scope[], files: FoundFile[]): Promise<Map<string, Set<string>>> {
+  const bySource = new Map<string, Set<string>>();
+  const wanted = new Set(files.map((f) => f.source));
+  const keep = (rows: { id: string; source: string }[]): void => {
+    for (const row of rows) {
+      if (!wanted.has(row.source) && !scopes.some((s) => s.matches(row.source))) continue;
+      let ids = bySource.get(row.source);
+      if (!ids) bySource.set(row.source, (ids = new Set()));
+      ids.add(row.id);
+    }
+  };
+  // A scope whose prefix lies inside another's is covered by that one's scan.
+  const prefixes = [...new Set(scopes.map((s) => s.prefix))].sort();
+  const roots = prefixes.filter((p, i) => !prefixes.slice(0, i).some((q) => p.startsWith(q)));
+  for (const prefix of roots) {
+    for await (const page of store.listChunks(collection, { prefix })) keep(page);
+  }
+  for (const f of files) {
+    if (roots.some((p) => f.source.startsWith(p))) continue;
+    for await (const page of store.listChunks(collection, { source: f.source })) keep(page);
+  }
+  return bySource;
+}
+
+/** Embeds and stores chunks a window at a time; storing overlaps the next window's embedding. */
+class Writer {
+  queued = 0;
+  embedded = 0;
+  reused = 0;
+  stored = 0;
+  truncated = 0;
+  private window: Chunk[] = [];
+  private inflight: Promise<void> = Promise.resolve();
+  private readonly recent = new Map<string, number[]>();
+
+  constructor(private readonly opts: IngestOptions, private readonly fresh: boolean, private readonly emit: (e: IngestEvent) => void, private readonly check: () => void) {}
+
+  async add(chunk: Chunk): Promise<void> {
+    this.window.push(chunk);
+    this.queued++;
+    if (this.window.length >= this.opts.batchSize * WINDOW_BATCHES) await this.flush();
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.inflight;
+  }
+
+  private remember(key: string, vector: number[]): void {
+    this.recent.delete(key);
+    this.recent.set(key, vector);
+    if (this.recent.size > RECENT_VECTORS) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.window;
+    this.window = [];
+    if (batch.length === 0) return;
+    const { store, collection, embedder } = this.opts;
+    // Vectors this window needs, taken before the cache changes: evicting while adding must not lose one in use.
+    const vectors = new Map<string, number[]>();
+    for (const c of batch) {
+      const v = this.recent.get(c.key);
+      if (v) vectors.set(c.key, v);
+    }
+    const unknown = [...new Set(batch.map((c) => c.key).filter((k) => !vectors.has(k)))];
+    // Identical texts already stored (another path, a copied folder) keep their vector: same model, same prefix.
+    if (!this.fresh && unknown.length > 0) {
+      for (const [k, v] of await store.vectorsByKey(collection, unknown)) vectors.set(k, v);
+    }
+    const missing = unknown.filter((k) => !vectors.has(k));
+    if (missing.length > 0) {
+      const texts = missing.map((k) => batch.find((c) => c.key === k)?.indexText ?? '');
+      const out = await embedder.embedDocs(texts);
+      missing.forEach((k, i) => vectors.set(k, out.vectors[i] ?? []));
+      this.truncated += out.truncated;
+    }
+    const computed = new Set(missing);
+    const rows: StoredChunk[] = batch.map((c) => {
+      const vector = vectors.get(c.key);
+      if (!vector || vector.length === 0) throw new RagError(`no embedding for ${c.source} #${c.position}`, { hint: 'run with --verbose and report this' });
+      if (computed.has(c.key)) computed.delete(c.key);
+      else this.reused++;
+      this.remember(c.key, vector);
+      return { ...c, vector };
+    });
+    this.embedded += batch.length;
+    this.emit({ kind: 'embedded', done: this.embedded, total: this.queued });
+    await this.inflight;
+    this.check();
+    this.inflight = (async () => {
+      for (let i = 0; i < rows.length; i += this.opts.batchSize) {
+        const part = rows.slice(i, i + this.opts.batchSize);
+        await store.upsert(collection, part);
+        this.stored += part.length;
+        this.emit({ kind: 'stored', done: this.stored, total: this.queued });
+      }
+    })();
+    this.inflight.catch(() => undefined);
+  }
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
-  const { store, collection, embedder, splitter } = opts;
+  const { store, collection } = opts;
   const emit = opts.onProgress ?? (() => undefined);
   const warn = (message: string): void => emit({ kind: 'warning', message });
   const check = (): void => { if (opts.signal?.aborted) throw interrupted(); };
 
   const found = opts.found ?? await discover(opts.paths, opts.cwd, opts.signal);
   for (const w of found.warnings) warn(w);
-  const { meta, recreated } = await prepare(opts, warn);
-  const fresh = recreated;
+  const { meta, created } = await prepare(opts, warn);
+  const stored = created ? new Map<string, Set<string>>() : await storedBySource(store, collection, found.scopes, found.files);
 
-  // Pass 1: split every file and compare with what is stored; keeps counts and stale ids only.
-  const plans: FilePlan[] = [];
+  // One read of each file: what it holds now is compared with what is stored, and the same read is written.
+  const writer = new Writer(opts, created, emit, check);
+  const stale: string[] = [];
   const skipped: SkippedFile[] = [];
-  const cut = { count: 0 };
+  const counts = { cut: 0, parts: 0 };
   let chunks = 0;
   for (const [i, file] of found.files.entries()) {
     check();
-    const existing = fresh ? new Set<string>() : await storedIds(store, collection, file.source);
-    const plan: FilePlan = { file, chunks: 0, toEmbed: 0, stale: [] };
+    const existing = stored.get(file.source) ?? new Set<string>();
+    stored.delete(file.source);
+    const seen = new Set<string>();
     try {
-      const seen = new Set<string>();
-      for await (const c of chunksOf(file, splitter, cut)) {
+      for await (const c of chunksOf(file, opts, counts)) {
+        if (seen.has(c.id)) continue;
         seen.add(c.id);
-        plan.chunks++;
-        if (!existing.has(c.id)) plan.toEmbed++;
+        if (!existing.has(c.id)) await writer.add(c);
       }
-      for (const id of existing) if (!seen.has(id)) plan.stale.push(id);
-      if (plan.chunks === 0) warn(`${file.source} has no text to store (it is empty or only "# " markers)`);
-      plans.push(plan);
-      chunks += plan.chunks;
+      if (seen.size === 0) warn(`${file.display} has no text to store (it is empty or only "# " markers)`);
+      for (const id of existing) if (!seen.has(id)) stale.push(id);
+      chunks += seen.size;
     } catch (e) {
-      skipped.push({ source: file.source, reason: skipReason(e) });
-      // A file that can no longer be read keeps nothing stale in the store.
-      plan.stale = [...existing];
-      plans.push({ ...plan, chunks: 0, toEmbed: 0 });
+      if (e instanceof RagError) throw e;
+      const { reason, gone } = skipReason(e);
+      skipped.push({ source: file.display, reason });
+      const kept = [...existing].filter((id) => !seen.has(id));
+      if (gone && seen.size === 0) {
+        // The file vanished during the run: like a deleted file, it keeps nothing in the store.
+        stale.push(...kept);
+        warn(`skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are removed` : ''}`);
+      } else {
+        chunks += seen.size + kept.length;
+        warn(`skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are kept until it can be read` : ''}`);
+      }
     }
     emit({ kind: 'scan', files: found.files.length, done: i + 1 });
   }
-  for (const s of skipped) warn(`skipped ${s.source}: ${s.reason}`);
+  await writer.finish();
 
   // Stored chunks in scope whose file is gone.
-  const gone: string[] = [];
-  if (!fresh) {
-    const planned = new Set(plans.map((p) => p.file.source));
-    const checked = new Set<string>();
-    for (const scope of found.scopes) {
-      for await (const page of store.listChunks(collection, { prefix: scope.prefix })) {
-        for (const row of page) {
-          if (!planned.has(row.source) && !checked.has(row.id) && scope.matches(row.source)) {
-            gone.push(row.id);
-            checked.add(row.id);
-          }
-        }
-      }
-    }
-  }
-
-  const toEmbed = plans.reduce((n, p) => n + p.toEmbed, 0);
-  const stale = plans.flatMap((p) => p.stale).concat(gone);
-  emit({ kind: 'plan', toEmbed, toRemove: stale.length });
-
-  // Pass 2: embed and store what is new, a batch at a time; storing overlaps the next batch's embedding.
-  let embedded = 0;
-  let stored = 0;
-  let truncated = 0;
-  let inflight: Promise<void> = Promise.resolve();
-  // Vectors of recent texts: a text repeated across chunks is embedded once (and counted as truncated each time).
-  const cache = new Map<string, { vector: number[]; truncated: boolean }>();
-  const textKey = (t: string): string => createHash('sha1').update(t).digest('base64');
-
-  const flush = async (batch: Chunk[]): Promise<void> => {
-    if (batch.length === 0) return;
-    const keys = batch.map((c) => textKey(c.text));
-    // What this window needs, taken before the cache changes: evicting while adding must not lose a vector in use.
-    const entries = new Map<string, { vector: number[]; truncated: boolean }>();
-    const missing: number[] = [];
-    keys.forEach((k, i) => {
-      const hit = cache.get(k);
-      if (hit) entries.set(k, hit);
-      else if (!entries.has(k) && !missing.some((j) => keys[j] === k)) missing.push(i);
-    });
-    // embedDocs sorts the window by length and runs it in batches of batchSize: far less padding than one batch.
-    const out = await embedder.embedDocs(missing.map((i) => batch[i]?.text ?? ''));
-    const long = new Set(out.truncatedAt ?? (out.truncated === missing.length ? missing.map((_, k) => k) : []));
-    missing.forEach((i, k) => {
-      const entry = { vector: out.vectors[k] ?? [], truncated: long.has(k) };
-      entries.set(keys[i] ?? '', entry);
-      cache.set(keys[i] ?? '', entry);
-      if (cache.size > 2048) cache.delete(cache.keys().next().value as string);
-    });
-    const rows: StoredChunk[] = batch.map((c, i) => {
-      const entry = entries.get(keys[i] ?? '');
-      if (!entry || entry.vector.length === 0) throw new RagError(`no embedding for ${c.source} #${c.position}`, { hint: 'run with --verbose and report this' });
-      if (entry.truncated) truncated++;
-      return { ...c, vector: entry.vector };
-    });
-    embedded += batch.length;
-    emit({ kind: 'embedded', done: embedded, total: toEmbed });
-    await inflight;
-    check();
-    inflight = (async () => {
-      for (let i = 0; i < rows.length; i += opts.batchSize) {
-        const part = rows.slice(i, i + opts.batchSize);
-        await store.upsert(collection, part);
-        stored += part.length;
-        emit({ kind: 'stored', done: stored, total: toEmbed });
-      }
-    })();
-    inflight.catch(() => undefined);
-  };
-  /** Chunks embedded together: several batches, so that sorting by length can group similar lengths. */
-  const window = opts.batchSize * WINDOW_BATCHES;
-
-  let batch: Chunk[] = [];
-  for (const plan of plans) {
-    if (plan.toEmbed === 0) continue;
-    check();
-    const existing = fresh ? new Set<string>() : await storedIds(store, collection, plan.file.source);
-    const pieces = chunksOf(plan.file, splitter, { count: 0 })[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        let next: IteratorResult<Chunk>;
-        try {
-          next = await pieces.next();
-        } catch (e) {
-          // Only reading the file: failures of the store (flush below) keep their own message.
-          let reason: string;
-          try {
-            reason = skipReason(e);
-          } catch {
-            reason = errorMessage(e);
-          }
-          throw new RagError(`${plan.file.source} changed or became unreadable while it was being ingested (${reason})`, { hint: 'run the same command again' });
-        }
-        if (next.done) break;
-        const c = next.value;
-        if (existing.has(c.id)) continue;
-        batch.push(c);
-        if (batch.length >= window) {
-          await flush(batch);
-          batch = [];
-        }
-      }
-    } finally {
-      await pieces.return?.();
-    }
-  }
-  await flush(batch);
-  await inflight;
-
+  for (const ids of stored.values()) stale.push(...ids);
   for (let i = 0; i < stale.length; i += 1000) {
     check();
     await store.deleteIds(collection, stale.slice(i, i + 1000));
   }
 
   const total = await store.count(collection);
-  if (truncated > 0) warn(`${truncated} chunk(s) were longer than the model's ${embedder.info.maxTokens} tokens and were embedded from their beginning only; a finer splitter would keep all of their text searchable`);
-  if (cut.count > 0) warn(`${cut.count} chunk(s) came from pieces longer than Milvus's 65,535-byte text limit and were cut to fit`);
+  if (writer.truncated > 0) warn(`${writer.truncated} chunk(s) were longer than the model's ${opts.embedder.info.maxTokens} tokens and were embedded from their beginning only`);
+  if (counts.cut > 0) warn(`${counts.cut} chunk(s) came from pieces longer than Milvus's 65,535-byte text limit and were cut to fit`);
 
   return {
     collection,
     model: meta.model,
     dim: meta.dim,
-    files: plans.length - skipped.length,
+    split: meta.split ?? opts.split,
+    files: found.files.length - skipped.length,
     skipped,
     chunks,
-    added: embedded,
-    unchanged: chunks - embedded,
+    added: writer.embedded,
+    reused: writer.reused,
+    unchanged: chunks - writer.embedded,
     removed: stale.length,
-    truncated,
-    cut: cut.count,
+    parts: counts.parts,
+    truncated: writer.truncated,
+    cut: counts.cut,
     total,
-    recreated,
+    recreated: opts.recreate,
     bm25: meta.bm25,
     seconds: (performance.now() - started) / 1000,
   };

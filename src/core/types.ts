@@ -1,14 +1,23 @@
 // Shared types and the interfaces of the outside services (Embedder, VectorStore, ChatModel).
 
-/** A piece of a source file, before embedding. */
+/** A piece of a source file (or a part of a long piece), before embedding. */
 export interface Chunk {
   /** Primary key: int64 as a decimal string (JavaScript numbers hold only 53 bits). */
   id: string;
-  /** Source file, relative to the working directory, with forward slashes. */
+  /** Source file: its canonical path (absolute, links resolved, forward slashes). */
   source: string;
   /** 0-based index of the piece among the file's non-empty pieces. */
   position: number;
+  /** 0-based index of the part when a piece longer than the model's window was split; 0 otherwise. */
+  part: number;
+  /** The text that goes into the prompt. */
   text: string;
+  /** What is embedded and indexed for BM25: the text, with the page title and heading path before it in sections mode. */
+  indexText: string;
+  /** The piece is the file's front matter. */
+  front: boolean;
+  /** Hash of the embedding model's exact input (prefix + indexText): chunks with the same one share a vector. */
+  key: string;
 }
 
 export interface StoredChunk extends Chunk {
@@ -21,13 +30,16 @@ export interface SearchHit {
   id: string;
   source: string;
   position: number;
+  part: number;
   text: string;
   /** Inner product for dense search, BM25 score for bm25, fused score for hybrid. */
   score: number;
+  /** Other places (canonical sources) that hold the same text, when identical texts were collapsed. */
+  alsoIn?: string[];
 }
 
 /** Version of the collection layout rag creates (fields, rag.meta); a collection with another one is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** What built a collection; stored with it so that ask/eval can refuse a mismatch. */
 export interface CollectionMeta {
@@ -39,6 +51,10 @@ export interface CollectionMeta {
   docPrefix: string;
   /** The collection has a BM25 sparse field built by Milvus from the text. */
   bm25: boolean;
+  /** How files were chunked (tutorial or sections); absent in collections of older versions. */
+  split?: string;
+  /** Absolute path of a local model folder (--model-path), so that ask can find it again. */
+  modelPath?: string;
 }
 
 export interface EmbedderInfo {
@@ -49,7 +65,7 @@ export interface EmbedderInfo {
   docPrefix: string;
   pooling: 'mean' | 'cls';
   dtype: string;
-  /** Maximum tokens per text; longer texts are truncated by the tokenizer. */
+  /** The model's window in tokens, special tokens included: sentence_bert_config's max_seq_length, else the tokenizer's. */
   maxTokens: number;
 }
 
@@ -62,24 +78,28 @@ export interface DocEmbeddings {
   truncatedAt?: number[];
   /** Tokens fed to the model (after truncation). */
   tokens: number;
+  /** Tokens the model computed, padding included. */
+  padded?: number;
 }
 
 export interface Embedder {
   readonly info: EmbedderInfo;
+  /** Tokens of a text, without the model's special tokens. */
+  countTokens(text: string): number;
+  /** Tokens of a document's own text that fit the model's window (prefix and special tokens taken off). */
+  readonly docTokenBudget: number;
   embedDocs(texts: string[]): Promise<DocEmbeddings>;
   embedQuery(text: string): Promise<number[]>;
   close(): Promise<void>;
 }
 
-export interface SearchOptions {
-  topK: number;
-  mode: SearchMode;
-  /** Query text, for bm25 and hybrid. */
-  text: string;
-  /** Reciprocal-rank-fusion constant for hybrid search. */
-  rrfK: number;
-  /** Hybrid search: how many candidates each search contributes to the fusion (at least topK). */
-  candidates: number;
+/** One ranked list from the store: a dense (vector) or a BM25 (text) search. */
+export type ListQuery = { kind: 'dense'; vector: number[] } | { kind: 'bm25'; text: string };
+
+export interface ListOptions {
+  limit: number;
+  /** Leave out front-matter chunks. */
+  skipFront: boolean;
 }
 
 export interface VectorStore {
@@ -90,10 +110,13 @@ export interface VectorStore {
   drop(collection: string): Promise<void>;
   /** Ids and sources of the stored chunks of one source, or of the sources under a prefix; streamed in pages. */
   listChunks(collection: string, where: { source?: string; prefix?: string }): AsyncIterable<{ id: string; source: string }[]>;
+  /** Stored vectors of chunks with these embedding keys (one per key found). */
+  vectorsByKey(collection: string, keys: string[]): Promise<Map<string, number[]>>;
   upsert(collection: string, rows: StoredChunk[]): Promise<void>;
   deleteIds(collection: string, ids: string[]): Promise<void>;
   count(collection: string): Promise<number>;
-  search(collection: string, vector: number[], opts: SearchOptions): Promise<SearchHit[]>;
+  /** One ranked list, best first: inner product for dense, BM25 score for bm25 (higher is better). */
+  search(collection: string, query: ListQuery, opts: ListOptions): Promise<SearchHit[]>;
   close(): Promise<void>;
 }
 

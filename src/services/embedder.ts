@@ -1,10 +1,10 @@
 // Embedder over transformers.js (@huggingface/transformers), lazy-loaded: local folders or the hub with a cache.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RagError } from '../core/errors.js';
-import { lengthOrder, modelProfile } from '../core/models.js';
+import { modelProfile } from '../core/models.js';
 import type { DocEmbeddings, Embedder, EmbedderInfo } from '../core/types.js';
 
 export interface EmbedderOptions {
@@ -19,19 +19,25 @@ export interface EmbedderOptions {
   dtype: string;
   queryPrefix?: string | undefined;
   docPrefix?: string | undefined;
-  /** Texts per forward pass. */
+  /** Most texts per forward pass. */
   batchSize: number;
+  /** Most padded tokens per forward pass (texts × longest text): bounds the model's working memory. */
+  batchTokens?: number | undefined;
   threads?: number;
   onDownload?: (event: { file: string; loaded: number; total: number }) => void;
 }
 
 // transformers.js types are heavy; the few calls used here are typed loosely on purpose.
-type Extractor = ((texts: string[], opts: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ tolist(): number[][] }>) & {
-  tokenizer: { encode(text: string): number[]; model_max_length?: number };
-  dispose(): Promise<void>;
-};
+interface Tokenizer {
+  encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
+  model_max_length?: number;
+  pad_token_id?: number;
+}
+interface TensorLike { data: Float32Array; dims: number[] }
+type Model = ((feeds: Record<string, unknown>) => Promise<Record<string, TensorLike>>) & { dispose(): Promise<unknown> };
 
 const MAX_TOKENS_CAP = 8192;
+export const DEFAULT_BATCH_TOKENS = 4096;
 
 function loadError(what: string, err: unknown, opts: EmbedderOptions): RagError {
   const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
@@ -41,6 +47,53 @@ function loadError(what: string, err: unknown, opts: EmbedderOptions): RagError 
       ? `RAG_OFFLINE is set and the model is not in the cache (${opts.cacheDir}): run once online, or use --model-path DIR with a local copy`
       : 'check the model id and the network (HTTPS_PROXY), or download the model elsewhere and use --model-path DIR (RAG_MODEL_PATH)';
   return new RagError(`cannot load embedding model ${what}: ${reason}`, { hint, cause: err });
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a sentence-transformers folder says about itself: pooling (1_Pooling/config.json) and the sequence length the
+ * model was trained with (sentence_bert_config.json), which can be shorter than the tokenizer's limit.
+ */
+export function sentenceTransformersInfo(folder: string | undefined): { pooling?: 'mean' | 'cls'; maxSeqLength?: number } {
+  if (!folder) return {};
+  const out: { pooling?: 'mean' | 'cls'; maxSeqLength?: number } = {};
+  const modules = readJson(path.join(folder, 'modules.json'));
+  const poolingDir = Array.isArray(modules)
+    ? String((modules as { type?: string; path?: string }[]).find((m) => /Pooling/.test(m.type ?? ''))?.path ?? '1_Pooling')
+    : '1_Pooling';
+  const pooling = readJson(path.join(folder, poolingDir, 'config.json'));
+  if (pooling?.pooling_mode_cls_token === true) out.pooling = 'cls';
+  else if (pooling?.pooling_mode_mean_tokens === true) out.pooling = 'mean';
+  const st = readJson(path.join(folder, 'sentence_bert_config.json'));
+  if (typeof st?.max_seq_length === 'number' && st.max_seq_length > 0) out.maxSeqLength = st.max_seq_length;
+  return out;
+}
+
+/** Batches of `order` (indexes sorted by length) whose padded size (count × longest) stays within the budget. */
+export function tokenBatches(order: number[], lengths: number[], maxCount: number, maxTokens: number): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  let longest = 0;
+  for (const i of order) {
+    const n = lengths[i] ?? 0;
+    const widest = Math.max(longest, n);
+    if (cur.length > 0 && (cur.length >= maxCount || (cur.length + 1) * widest > maxTokens)) {
+      out.push(cur);
+      cur = [];
+      longest = 0;
+    }
+    cur.push(i);
+    longest = Math.max(longest, n);
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 /** Load the model (downloading it into the cache on first use) and probe its dimension. */
@@ -65,31 +118,76 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
   env.localModelPath = local ? '/' : opts.cacheDir;
   if (opts.remoteHost) env.remoteHost = opts.remoteHost.endsWith('/') ? opts.remoteHost : `${opts.remoteHost}/`;
 
-  let extractor: Extractor;
+  let tokenizer: Tokenizer;
+  let model: Model;
   try {
-    extractor = (await tf.pipeline('feature-extraction', name, {
-      dtype: opts.dtype as 'fp32',
+    const common = {
       local_files_only: !!local,
-      session_options: { intraOpNumThreads: opts.threads ?? os.availableParallelism(), interOpNumThreads: 1 },
       progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
         if (p.status === 'progress' && p.file) opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
       },
-    } as Record<string, unknown>)) as unknown as Extractor;
+    };
+    [tokenizer, model] = await Promise.all([
+      tf.AutoTokenizer.from_pretrained(name, common) as unknown as Promise<Tokenizer>,
+      tf.AutoModel.from_pretrained(name, {
+        ...common,
+        dtype: opts.dtype as 'fp32',
+        session_options: { intraOpNumThreads: opts.threads ?? os.availableParallelism(), interOpNumThreads: 1 },
+      } as Record<string, unknown>) as unknown as Promise<Model>,
+    ]);
   } catch (e) {
     throw loadError(local ? opts.modelPath ?? name : name, e, opts);
   }
 
   const folder = local ? path.basename(local) : undefined;
+  const st = sentenceTransformersInfo(local ?? (opts.offline ? path.join(opts.cacheDir, opts.model) : undefined));
   const profile = modelProfile(folder ?? opts.model, { queryPrefix: opts.queryPrefix, docPrefix: opts.docPrefix });
-  const rawMax = extractor.tokenizer.model_max_length;
-  const maxTokens = typeof rawMax === 'number' && rawMax > 0 && rawMax < MAX_TOKENS_CAP ? rawMax : 512;
+  const pooling = st.pooling ?? profile.pooling;
+  const rawMax = tokenizer.model_max_length;
+  const tokenizerMax = typeof rawMax === 'number' && rawMax > 0 && rawMax < MAX_TOKENS_CAP ? rawMax : 512;
+  const maxTokens = Math.min(tokenizerMax, st.maxSeqLength ?? tokenizerMax);
+  const padId = BigInt(tokenizer.pad_token_id ?? 0);
+  const batchTokens = Math.max(maxTokens, opts.batchTokens ?? DEFAULT_BATCH_TOKENS);
 
-  const run = async (texts: string[]): Promise<number[][]> => {
-    const out = await extractor(texts, { pooling: profile.pooling, normalize: true });
-    return out.tolist();
+  /** Token ids with the special tokens, cut at the model's window (the end token kept). */
+  const encode = (text: string): { ids: number[]; truncated: boolean } => {
+    const ids = tokenizer.encode(text);
+    if (ids.length <= maxTokens) return { ids, truncated: false };
+    return { ids: [...ids.slice(0, maxTokens - 1), ids[ids.length - 1] ?? 0], truncated: true };
   };
 
-  const probe = await run(['dimension probe']);
+  /** One forward pass over already tokenized texts; pooled and normalised vectors in the same order. */
+  const run = async (seqs: number[][]): Promise<number[][]> => {
+    const width = Math.max(1, ...seqs.map((s) => s.length));
+    const ids = new BigInt64Array(seqs.length * width).fill(padId);
+    const mask = new BigInt64Array(seqs.length * width);
+    seqs.forEach((s, r) => {
+      for (let j = 0; j < s.length; j++) {
+        ids[r * width + j] = BigInt(s[j] ?? 0);
+        mask[r * width + j] = 1n;
+      }
+    });
+    const dims = [seqs.length, width];
+    const out = await model({ input_ids: new tf.Tensor('int64', ids, dims), attention_mask: new tf.Tensor('int64', mask, dims) });
+    const hidden = out.last_hidden_state ?? Object.values(out)[0];
+    if (!hidden) throw new RagError('the embedding model returned no output', { hint: 'choose another --model' });
+    const dim = hidden.dims[2] ?? 0;
+    const data = hidden.data;
+    return seqs.map((s, r) => {
+      const v = new Float64Array(dim);
+      const rows = pooling === 'cls' ? 1 : s.length;
+      for (let j = 0; j < rows; j++) {
+        const base = (r * width + j) * dim;
+        for (let d = 0; d < dim; d++) v[d] = (v[d] ?? 0) + (data[base + d] ?? 0);
+      }
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += (v[d] ?? 0) ** 2;
+      norm = Math.sqrt(norm) || 1;
+      return Array.from(v, (x) => x / norm);
+    });
+  };
+
+  const probe = await run([encode('dimension probe').ids]);
   const dim = probe[0]?.length ?? 0;
   if (dim === 0) throw new RagError(`embedding model ${folder ?? name} returned an empty vector`, { hint: 'choose another --model' });
 
@@ -98,42 +196,47 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
     dim,
     queryPrefix: profile.queryPrefix,
     docPrefix: profile.docPrefix,
-    pooling: profile.pooling,
+    pooling,
     dtype: opts.dtype,
     maxTokens,
   };
+  const specials = tokenizer.encode('').length;
 
   return {
     info,
+    /** Tokens the text takes, without the special tokens the model adds. */
+    countTokens(text: string): number {
+      return tokenizer.encode(text, { add_special_tokens: false }).length;
+    },
+    /** Tokens of a document's text that fit the window once the prefix and special tokens are in. */
+    docTokenBudget: maxTokens - specials - (profile.docPrefix ? tokenizer.encode(profile.docPrefix, { add_special_tokens: false }).length : 0),
     async embedDocs(texts: string[]): Promise<DocEmbeddings> {
       const vectors: number[][] = new Array<number[]>(texts.length);
-      let truncated = 0;
       const truncatedAt: number[] = [];
       let tokens = 0;
-      const inputs = texts.map((t) => profile.docPrefix + t);
-      for (const [i, t] of inputs.entries()) {
-        const n = extractor.tokenizer.encode(t).length;
-        if (n > maxTokens) {
-          truncated++;
-          truncatedAt.push(i);
-        }
-        tokens += Math.min(n, maxTokens);
-      }
-      // Length-sorted batches pad less; results go back to input order.
-      const order = lengthOrder(inputs);
-      for (let i = 0; i < order.length; i += opts.batchSize) {
-        const idx = order.slice(i, i + opts.batchSize);
-        const out = await run(idx.map((j) => inputs[j] ?? ''));
+      let padded = 0;
+      const seqs = texts.map((t, i) => {
+        const e = encode(profile.docPrefix + t);
+        if (e.truncated) truncatedAt.push(i);
+        tokens += e.ids.length;
+        return e.ids;
+      });
+      const lengths = seqs.map((s) => s.length);
+      // Length-sorted batches pad less; each is bounded by count and by padded tokens; results go back to input order.
+      const order = lengths.map((n, i) => [n, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+      for (const idx of tokenBatches(order, lengths, opts.batchSize, batchTokens)) {
+        const out = await run(idx.map((j) => seqs[j] ?? []));
+        padded += idx.length * Math.max(...idx.map((j) => lengths[j] ?? 0));
         idx.forEach((j, k) => { vectors[j] = out[k] ?? []; });
       }
-      return { vectors, truncated, truncatedAt, tokens };
+      return { vectors, truncated: truncatedAt.length, truncatedAt, tokens, padded };
     },
     async embedQuery(text: string): Promise<number[]> {
-      const [v] = await run([profile.queryPrefix + text]);
+      const [v] = await run([encode(profile.queryPrefix + text).ids]);
       return v ?? [];
     },
     async close(): Promise<void> {
-      await extractor.dispose();
+      await model.dispose();
     },
   };
 }

@@ -2,11 +2,13 @@
 
 import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { RagError } from '../core/errors.js';
-import { SCHEMA_VERSION, type CollectionMeta, type SearchHit, type SearchOptions, type StoredChunk, type VectorStore } from '../core/types.js';
+import { MAX_TEXT_BYTES } from '../core/chunk.js';
+import { SCHEMA_VERSION, type CollectionMeta, type ListOptions, type ListQuery, type SearchHit, type StoredChunk, type VectorStore } from '../core/types.js';
 
-/** Milvus's VARCHAR limit, in bytes. */
-export const MAX_TEXT_BYTES = 65_535;
 const MAX_SOURCE_BYTES = 4_096;
+const KEY_BYTES = 64;
+/** Fields read back by searches. */
+const HIT_FIELDS = ['id', 'text', 'source', 'position', 'part'];
 const META_KEY = 'rag.meta';
 const PAGE = 1_000;
 
@@ -100,7 +102,12 @@ export class MilvusStore implements VectorStore {
     const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
     const meta = parseMeta(d.properties);
     const names = d.schema.fields.map((f) => f.name).sort().join(',');
-    const expected = ['id', 'position', 'source', 'text', 'vector', ...(meta?.bm25 ? ['sparse'] : [])].sort().join(',');
+    const expected = ['front', 'id', 'index_text', 'key', 'part', 'position', 'source', 'text', 'vector', ...(meta?.bm25 ? ['sparse'] : [])].sort().join(',');
+    if (meta && meta.schema < SCHEMA_VERSION) {
+      throw new RagError(`collection "${collection}" was built by an older version of rag (layout ${meta.schema}; this one needs ${SCHEMA_VERSION}: files are now identified by their real path, and long pieces are split)`, {
+        hint: 'rebuild it once with `rag ingest --recreate <path>` (or use another --collection)',
+      });
+    }
     if (!meta || meta.schema !== SCHEMA_VERSION || names !== expected) {
       throw new RagError(`collection "${collection}" was not built by this version of rag (fields: ${names})`, {
         hint: 'use another --collection, or rebuild it with `rag ingest --recreate <path>`',
@@ -113,17 +120,21 @@ export class MilvusStore implements VectorStore {
     const fields = [
       { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
       { name: 'vector', data_type: DataType.FloatVector, dim: meta.dim },
-      { name: 'text', data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES, ...(meta.bm25 ? { enable_analyzer: true } : {}) },
+      { name: 'text', data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES },
+      { name: 'index_text', data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES, ...(meta.bm25 ? { enable_analyzer: true } : {}) },
       ...(meta.bm25 ? [{ name: 'sparse', data_type: DataType.SparseFloatVector }] : []),
       { name: 'source', data_type: DataType.VarChar, max_length: MAX_SOURCE_BYTES },
       { name: 'position', data_type: DataType.Int64 },
+      { name: 'part', data_type: DataType.Int64 },
+      { name: 'front', data_type: DataType.Bool },
+      { name: 'key', data_type: DataType.VarChar, max_length: KEY_BYTES },
     ];
     await this.call('create_collection', () => this.client.createCollection({
       collection_name: collection,
       consistency_level: 'Strong',
       fields,
       ...(meta.bm25
-        ? { functions: [{ name: 'text_bm25', type: FunctionType.BM25, input_field_names: ['text'], output_field_names: ['sparse'], params: {} }] }
+        ? { functions: [{ name: 'text_bm25', type: FunctionType.BM25, input_field_names: ['index_text'], output_field_names: ['sparse'], params: {} }] }
         : {}),
       index_params: [
         { field_name: 'vector', index_type: 'AUTOINDEX', metric_type: 'IP' },
@@ -175,11 +186,27 @@ export class MilvusStore implements VectorStore {
     }
   }
 
+  async vectorsByKey(collection: string, keys: string[]): Promise<Map<string, number[]>> {
+    const found = new Map<string, number[]>();
+    if (keys.length === 0) return found;
+    await this.load(collection);
+    for (let i = 0; i < keys.length; i += PAGE) {
+      const part = [...new Set(keys.slice(i, i + PAGE))];
+      const res = await this.call('query', () => this.client.query({
+        collection_name: collection, filter: `key in [${part.map(milvusString).join(',')}]`, output_fields: ['key', 'vector'], limit: PAGE,
+      }));
+      for (const r of res.data as { key: string; vector: number[] }[]) if (!found.has(r.key) && r.vector?.length) found.set(r.key, r.vector);
+    }
+    return found;
+  }
+
   async upsert(collection: string, rows: StoredChunk[]): Promise<void> {
     if (rows.length === 0) return;
     await this.call('upsert', () => this.client.upsert({
       collection_name: collection,
-      data: rows.map((r) => ({ id: r.id, vector: r.vector, text: r.text, source: r.source, position: r.position })),
+      data: rows.map((r) => ({
+        id: r.id, vector: r.vector, text: r.text, index_text: r.indexText, source: r.source, position: r.position, part: r.part, front: r.front, key: r.key,
+      })),
     }));
   }
 
@@ -196,47 +223,22 @@ export class MilvusStore implements VectorStore {
     return Number(res.data);
   }
 
-  async search(collection: string, vector: number[], opts: SearchOptions): Promise<SearchHit[]> {
+  async search(collection: string, query: ListQuery, opts: ListOptions): Promise<SearchHit[]> {
     await this.load(collection);
-    const output_fields = ['id', 'text', 'source', 'position'];
     type Results = { status: Status; results: unknown };
-    // Fusion sees deeper lists than the answer: a chunk ranked 5th by both searches should beat one ranked 1st by one only.
-    const window = Math.max(opts.topK, opts.candidates);
-    const res = await this.call(`${opts.mode} search`, (): Promise<Results> => {
-      if (opts.mode === 'dense') {
-        return this.client.search({ collection_name: collection, data: [vector], anns_field: 'vector', metric_type: 'IP', limit: opts.topK, output_fields });
-      }
-      if (opts.mode === 'bm25') {
-        return this.client.search({ collection_name: collection, data: [opts.text], anns_field: 'sparse', metric_type: 'BM25', limit: opts.topK, output_fields });
-      }
-      // Each search gives its best topK and Milvus fuses them by reciprocal rank: sum of 1 / (rrfK + rank), rank from 1.
-      // The whole union (at most 2 × topK) comes back so that equal fused scores — common: whatever one search alone
-      // ranks r ties with whatever the other alone ranks r — are put in document order below. Milvus leaves their order
-      // to chance: it changed between two ingests of the same files from different folders (so with other ids).
-      return this.client.hybridSearch({
-        collection_name: collection,
-        data: [
-          { data: vector, anns_field: 'vector', params: {}, metric_type: 'IP', limit: window },
-          { data: opts.text, anns_field: 'sparse', metric_type: 'BM25', limit: window },
-        ],
-        limit: 2 * window,
-        rerank: { strategy: 'rrf', params: { k: opts.rrfK } },
-        output_fields,
-      });
-    });
-    const hits = (res.results as unknown as Record<string, unknown>[]).map((r) => ({
+    const filter = opts.skipFront ? 'front == false' : '';
+    const res = await this.call(`${query.kind} search`, (): Promise<Results> => (query.kind === 'dense'
+      ? this.client.search({ collection_name: collection, data: [query.vector], anns_field: 'vector', metric_type: 'IP', limit: opts.limit, filter, output_fields: HIT_FIELDS })
+      : this.client.search({ collection_name: collection, data: [query.text], anns_field: 'sparse', metric_type: 'BM25', limit: opts.limit, filter, output_fields: HIT_FIELDS })));
+    return (res.results as unknown as Record<string, unknown>[]).map((r) => ({
       id: String(r.id),
       text: String(r.text ?? ''),
       source: String(r.source ?? ''),
       position: Number(r.position ?? 0),
+      part: Number(r.part ?? 0),
       // Milvus Lite reports BM25 scores negated (a distance); rag reports higher = better in every mode.
-      score: opts.mode === 'bm25' ? Math.abs(Number(r.score)) : Number(r.score),
+      score: query.kind === 'bm25' ? Math.abs(Number(r.score)) : Number(r.score),
     }));
-    if (opts.mode !== 'hybrid') return hits;
-    const order = (x: string | bigint, y: string | bigint): number => (x < y ? -1 : x > y ? 1 : 0);
-    return hits
-      .sort((a, b) => b.score - a.score || order(a.source, b.source) || a.position - b.position || order(BigInt(a.id), BigInt(b.id)))
-      .slice(0, opts.topK);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { SCHEMA_VERSION } from '../../src/core/types.js';
 import { rag, workdir, type RunOptions, type RunResult } from '../helpers/cli.js';
 import { startTestMilvus } from '../helpers/milvus.js';
 import { testModel } from '../helpers/model.js';
@@ -242,8 +243,8 @@ describe('a collection rag did not build', () => {
     const dataDir = path.join(cwd, 'other-model.db');
     const m = await startTestMilvus(dataDir);
     try {
-      await m.store.create(COLLECTION, { schema: 1, model: 'local:other-model', dim: 16, queryPrefix: '', docPrefix: '', bm25: true });
-      await m.store.upsert(COLLECTION, [{ id: '7', source: 'x.md', position: 0, text: 'x', vector: Array.from({ length: 16 }, (_, i) => (i === 0 ? 1 : 0)) }]);
+      await m.store.create(COLLECTION, { schema: SCHEMA_VERSION, model: 'local:other-model', dim: 16, queryPrefix: '', docPrefix: '', bm25: true, split: 'sections' });
+      await m.store.upsert(COLLECTION, [{ id: '7', source: 'x.md', position: 0, part: 0, text: 'x', indexText: 'x', front: false, key: 'k', vector: Array.from({ length: 16 }, (_, i) => (i === 0 ? 1 : 0)) }]);
     } finally {
       await m.stop();
     }

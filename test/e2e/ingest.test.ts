@@ -1,7 +1,7 @@
 // End to end: `rag ingest` through the built binary into a real Milvus Lite; counts, idempotence, pruning, --recreate.
 
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -48,7 +48,8 @@ describe('rag ingest on fixtures/', () => {
     const r = await rag(['ingest', 'docs', '--json'], { cwd, env });
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout) as { files: number; chunks: number; added: number; total: number };
-    const expected = mdFiles(path.join(cwd, 'docs')).flatMap((f) => pieces(f).map((text, position) => ({ source: path.relative(cwd, f), position, text })));
+    // A chunk's source is its file's real path: the same whatever folder rag runs from or the path it was given.
+    const expected = mdFiles(path.join(cwd, 'docs')).flatMap((f) => pieces(f).map((text, position) => ({ source: realpathSync(f), position, text })));
     assert.equal(summary.files, 3);
     assert.equal(summary.chunks, expected.length);
     assert.equal(summary.added, expected.length);
@@ -96,8 +97,8 @@ describe('rag ingest on fixtures/', () => {
     assert.equal(s.added, 4);
     assert.equal(s.removed, 0);
     const rows = await storedRows(path.join(cwd, 'milvus.db'));
-    assert.ok(rows.some((row) => row.source.startsWith('docs/')));
-    assert.ok(rows.some((row) => row.source.startsWith('more/')));
+    assert.ok(rows.some((row) => row.source.startsWith(`${realpathSync(cwd)}/docs/`)));
+    assert.ok(rows.some((row) => row.source.startsWith(`${realpathSync(cwd)}/more/`)));
   });
 
   test('--recreate rebuilds the collection from the given paths only', async () => {
@@ -120,9 +121,9 @@ describe('rag ingest on fixtures/', () => {
 });
 
 describe('rag ingest on the tutorial corpus (../shared/corpora/milvus_docs/en/faq)', { skip: needShared(FAQ) }, () => {
-  test('stores the 83 pieces once, twice in a row; --recreate rebuilds', async () => {
+  test('--split tutorial stores the 83 pieces once, twice in a row; --recreate rebuilds', async () => {
     const cwd = workdir();
-    const env = { RAG_MODEL_PATH: testModel() };
+    const env = { RAG_MODEL_PATH: testModel(), RAG_SPLIT: 'tutorial' };
     const expected = mdFiles(FAQ).reduce((n, f) => n + pieces(f).length, 0);
     assert.equal(expected, 83);
     const first = await rag(['ingest', FAQ, '--json'], { cwd, env });
@@ -137,6 +138,18 @@ describe('rag ingest on the tutorial corpus (../shared/corpora/milvus_docs/en/fa
     assert.deepEqual([c.added, c.total], [83, 83]);
     const rows = await storedRows(path.join(cwd, 'milvus.db'));
     assert.equal(rows.length, 83);
+    assert.deepEqual(rows.map((r) => r.text).sort(), mdFiles(FAQ).flatMap((f) => pieces(f)).sort(), 'the tutorial\'s texts, byte for byte');
+  });
+
+  test('the default split (sections) stores the same pieces but the 4 front-matter blocks: 79 chunks', async () => {
+    const cwd = workdir();
+    const r = await rag(['ingest', FAQ, '--json'], { cwd, env: { RAG_MODEL_PATH: testModel() } });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { added: number; total: number; split: string };
+    assert.deepEqual([s.split, s.added, s.total], ['sections', 79, 79]);
+    const rows = await storedRows(path.join(cwd, 'milvus.db'));
+    const body = mdFiles(FAQ).flatMap((f) => pieces(f).filter((p) => !p.startsWith('---\n')));
+    assert.deepEqual(rows.map((r) => r.text).sort(), body.sort());
   });
 });
 

@@ -8,7 +8,7 @@ import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
 import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, pieces, storedRows, watchPeakRss, type Row } from './reliability-kit.js';
 import type { IngestSummary } from '../../src/core/ingest.js';
-import { MAX_TEXT_BYTES } from '../../src/services/vector-store.js';
+import { MAX_TEXT_BYTES } from '../../src/core/chunk.js';
 
 function summary(r: RunResult): IngestSummary {
   assert.equal(r.code, 0, r.stderr);

@@ -2,7 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HeadingSplitter, chunkId, cutAt } from '../../src/core/chunk.js';
+import { HeadingSplitter, chunkId, cutAt, embedKey } from '../../src/core/chunk.js';
+
+const PINNED_ID = '7116308633926286159';
+const PINNED_KEY = '3wXGrXuKLzIUv5QOhyr3pHunMWV';
 
 async function split(parts: string[], maxBytes = 65_535): Promise<{ text: string; cut: boolean }[]> {
   const out: { text: string; cut: boolean }[] = [];
@@ -66,12 +69,19 @@ describe('HeadingSplitter', () => {
 });
 
 describe('chunkId', () => {
-  test('a positive int64 as a decimal string, stable, and distinct per source, position and text', () => {
-    const id = chunkId('a.md', 0, 'text');
+  test('a positive int64 as a decimal string, stable, and distinct per source, position, part and text', () => {
+    const id = chunkId('/d/a.md', 0, 0, 'text');
     assert.match(id, /^\d+$/);
     assert.ok(BigInt(id) <= 0x7fff_ffff_ffff_ffffn);
-    assert.equal(chunkId('a.md', 0, 'text'), id);
-    const others = [chunkId('b.md', 0, 'text'), chunkId('a.md', 1, 'text'), chunkId('a.md', 0, 'text2')];
-    assert.equal(new Set([id, ...others]).size, 4);
+    assert.equal(chunkId('/d/a.md', 0, 0, 'text'), id);
+    const others = [chunkId('/d/b.md', 0, 0, 'text'), chunkId('/d/a.md', 1, 0, 'text'), chunkId('/d/a.md', 0, 1, 'text'), chunkId('/d/a.md', 0, 0, 'text2')];
+    assert.equal(new Set([id, ...others]).size, 5);
+  });
+
+  test('pinned values: ids are an on-disk contract (a change here needs a new SCHEMA_VERSION)', () => {
+    // sha256("/docs/faq.md\0" + "3.1" + "\0" + "Where does Milvus store data?"), first 8 bytes, top bit cleared; worked out with
+    // Python: int.from_bytes(hashlib.sha256(b"/docs/faq.md\x003.1\x00Where does Milvus store data?").digest()[:8], "big") & (2**63 - 1)
+    assert.equal(chunkId('/docs/faq.md', 3, 1, 'Where does Milvus store data?'), PINNED_ID);
+    assert.equal(embedKey('Where does Milvus store data?'), PINNED_KEY);
   });
 });

@@ -24,7 +24,7 @@ function usage(fn: () => unknown, message: RegExp): void {
 }
 
 function hit(text: string, n = 0): SearchHit {
-  return { id: String(n), source: `f${n}.md`, position: n, text, score: 1 - n / 10 };
+  return { id: String(n), source: `f${n}.md`, position: n, part: 0, text, score: 1 - n / 10 };
 }
 
 /** A result with a relevant chunk at `rank` (null: none), as evaluate() builds it. */
