@@ -84,7 +84,7 @@ async function main() {
   for (const set of o.sets) {
     const questions = parseQuestions(readFileSync(set.questions, 'utf8'), set.questions);
     const server = await startMilvusLite({ dataDir: path.resolve(set.data), python: VENV_PYTHON, lockWaitMs: 60_000, startTimeoutMs: 60_000 });
-    const store = new MilvusStore({ address: server.address, label: set.data, timeoutMs: 60_000 });
+    const store = new MilvusStore({ address: server.address, label: set.data, timeoutMs: 900_000 });
     const collection = 'my_rag_collection';
     const meta = await store.describe(collection);
     const count = await store.count(collection);

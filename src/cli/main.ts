@@ -26,7 +26,7 @@ function milvusOptions(cmd: Command): Command {
 
 function modelOptions(cmd: Command): Command {
   return cmd
-    .option('--model <id>', 'embedding model id [env RAG_EMBED_MODEL, default Xenova/bge-base-en-v1.5]')
+    .option('--model <id>', 'embedding model id [env RAG_EMBED_MODEL, default Xenova/all-mpnet-base-v2]')
     .addOption(new Option('--model-path <dir>', 'load the embedding model from a local folder [env RAG_MODEL_PATH]').conflicts('model'))
     .option('--cache-dir <dir>', 'model cache [env RAG_CACHE_DIR]')
     .option('--offline', 'never download models [env RAG_OFFLINE=1]')

@@ -4,7 +4,7 @@ import { usageError } from './errors.js';
 import { SPLIT_MODES, type SplitMode } from './sections.js';
 import type { SearchMode } from './types.js';
 
-export const DEFAULT_MODEL = 'Xenova/bge-base-en-v1.5';
+export const DEFAULT_MODEL = 'Xenova/all-mpnet-base-v2';
 export const DEFAULT_LLM_BASE_URL = 'https://mistral-7b.lepton.run/api/v1/';
 export const DEFAULT_LLM_MODEL = 'mistral-7b';
 export const DEFAULT_COLLECTION = 'my_rag_collection';

@@ -4,6 +4,8 @@ export interface ModelProfile {
   queryPrefix: string;
   docPrefix: string;
   pooling: 'mean' | 'cls';
+  /** The sequence length the model was trained with, when shorter than its tokenizer's limit. */
+  maxSeqLength?: number;
 }
 
 const BGE_QUERY = 'Represent this sentence for searching relevant passages: ';
@@ -17,6 +19,8 @@ export const MODEL_TABLE: readonly { pattern: RegExp; profile: ModelProfile }[] 
   { pattern: /(^|\/)(multilingual-)?e5-/, profile: { queryPrefix: 'query: ', docPrefix: 'passage: ', pooling: 'mean' } },
   { pattern: /nomic-embed-text/, profile: { queryPrefix: 'search_query: ', docPrefix: 'search_document: ', pooling: 'mean' } },
   { pattern: /mxbai-embed-large/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
+  { pattern: /all-mpnet-base-v2/, profile: { queryPrefix: '', docPrefix: '', pooling: 'mean', maxSeqLength: 384 } },
+  { pattern: /all-minilm-l(6|12)-v2/, profile: { queryPrefix: '', docPrefix: '', pooling: 'mean', maxSeqLength: 256 } },
 ];
 
 const GENERIC: ModelProfile = { queryPrefix: '', docPrefix: '', pooling: 'mean' };
@@ -29,6 +33,7 @@ export function modelProfile(model: string, overrides: { queryPrefix?: string | 
     pooling: base.pooling,
     queryPrefix: overrides.queryPrefix ?? base.queryPrefix,
     docPrefix: overrides.docPrefix ?? base.docPrefix,
+    ...(base.maxSeqLength ? { maxSeqLength: base.maxSeqLength } : {}),
   };
 }
 

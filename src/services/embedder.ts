@@ -34,7 +34,37 @@ interface Tokenizer {
   pad_token_id?: number;
 }
 interface TensorLike { data: Float32Array; dims: number[] }
-type Model = ((feeds: Record<string, unknown>) => Promise<Record<string, TensorLike>>) & { dispose(): Promise<unknown> };
+/** One forward pass: int64 input ids and attention mask of shape dims → the model's last hidden state. */
+interface Model {
+  run(ids: BigInt64Array, mask: BigInt64Array, dims: number[]): Promise<TensorLike>;
+  dispose(): Promise<unknown>;
+}
+
+/** A transformers.js model (hub ids): called with its input tensors. */
+type HubModel = ((feeds: Record<string, unknown>) => Promise<Record<string, TensorLike>>) & { dispose(): Promise<unknown> };
+
+/** transformers.js file name of each dtype in onnx/. */
+const DTYPE_FILES: Record<string, string> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx', int8: 'model_int8.onnx', uint8: 'model_uint8.onnx', q4: 'model_q4.onnx', q4f16: 'model_q4f16.onnx', bnb4: 'model_bnb4.onnx' };
+
+/**
+ * A local ONNX file opened by onnxruntime itself, by path: the weights are not first read into a JavaScript buffer
+ * (436 MB for a base model), and no memory arena keeps the largest batch's buffers after it ran.
+ */
+async function openLocalModel(file: string, threads: number): Promise<Model> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1, enableCpuMemArena: false, graphOptimizationLevel: 'all' });
+  const needsTypes = session.inputNames.includes('token_type_ids');
+  return {
+    async run(ids, mask, dims) {
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { input_ids: new ort.Tensor('int64', ids, dims), attention_mask: new ort.Tensor('int64', mask, dims) };
+      if (needsTypes) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
+      const out = await session.run(feeds);
+      const hidden = out.last_hidden_state ?? Object.values(out)[0];
+      return { data: hidden?.data as Float32Array, dims: [...(hidden?.dims ?? [])] };
+    },
+    dispose: () => session.release(),
+  };
+}
 
 const MAX_TOKENS_CAP = 8192;
 export const DEFAULT_BATCH_TOKENS = 4096;
@@ -127,13 +157,26 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
         if (p.status === 'progress' && p.file) opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
       },
     };
+    const threads = opts.threads ?? os.availableParallelism();
+    const file = local ? path.join(local, 'onnx', DTYPE_FILES[opts.dtype] ?? `model_${opts.dtype}.onnx`) : undefined;
+    if (file && !existsSync(file)) throw new Error(`${path.relative(local ?? '', file)} not found for --dtype ${opts.dtype}`);
     [tokenizer, model] = await Promise.all([
       tf.AutoTokenizer.from_pretrained(name, common) as unknown as Promise<Tokenizer>,
-      tf.AutoModel.from_pretrained(name, {
-        ...common,
-        dtype: opts.dtype as 'fp32',
-        session_options: { intraOpNumThreads: opts.threads ?? os.availableParallelism(), interOpNumThreads: 1 },
-      } as Record<string, unknown>) as unknown as Promise<Model>,
+      file
+        ? openLocalModel(file, threads)
+        : (tf.AutoModel.from_pretrained(name, {
+          ...common,
+          dtype: opts.dtype as 'fp32',
+          session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+        } as Record<string, unknown>) as unknown as Promise<HubModel>)
+          .then((m) => ({
+            async run(ids: BigInt64Array, mask: BigInt64Array, dims: number[]): Promise<TensorLike> {
+              const out = await m({ input_ids: new tf.Tensor('int64', ids, dims), attention_mask: new tf.Tensor('int64', mask, dims) });
+              const hidden = out.last_hidden_state ?? Object.values(out)[0];
+              return { data: hidden?.data as Float32Array, dims: hidden?.dims ?? [] };
+            },
+            dispose: () => m.dispose(),
+          })),
     ]);
   } catch (e) {
     throw loadError(local ? opts.modelPath ?? name : name, e, opts);
@@ -145,7 +188,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
   const pooling = st.pooling ?? profile.pooling;
   const rawMax = tokenizer.model_max_length;
   const tokenizerMax = typeof rawMax === 'number' && rawMax > 0 && rawMax < MAX_TOKENS_CAP ? rawMax : 512;
-  const maxTokens = Math.min(tokenizerMax, st.maxSeqLength ?? tokenizerMax);
+  const maxTokens = Math.min(tokenizerMax, st.maxSeqLength ?? profile.maxSeqLength ?? tokenizerMax);
   const padId = BigInt(tokenizer.pad_token_id ?? 0);
   const batchTokens = Math.max(maxTokens, opts.batchTokens ?? DEFAULT_BATCH_TOKENS);
 
@@ -168,9 +211,8 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
       }
     });
     const dims = [seqs.length, width];
-    const out = await model({ input_ids: new tf.Tensor('int64', ids, dims), attention_mask: new tf.Tensor('int64', mask, dims) });
-    const hidden = out.last_hidden_state ?? Object.values(out)[0];
-    if (!hidden) throw new RagError('the embedding model returned no output', { hint: 'choose another --model' });
+    const hidden = await model.run(ids, mask, dims);
+    if (!hidden.data) throw new RagError('the embedding model returned no output', { hint: 'choose another --model' });
     const dim = hidden.dims[2] ?? 0;
     const data = hidden.data;
     return seqs.map((s, r) => {

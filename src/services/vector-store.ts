@@ -71,7 +71,9 @@ export class MilvusStore implements VectorStore {
       logLevel: 'error',
       // No keepalive pings while idle (e.g. during a long embedding batch or LLM answer): servers reject
       // too frequent pings with "excess pings" and drop the connection.
-      channelOptions: { 'grpc.keepalive_permit_without_calls': 0 },
+      // The SDK's 10 s keepalive also pings during one long call (loading a large collection can take minutes on a
+      // busy machine), and Milvus then closes the connection for "excess pings" (RESOURCE_EXHAUSTED).
+      channelOptions: { 'grpc.keepalive_permit_without_calls': 0, 'grpc.keepalive_time_ms': 300_000, 'grpc.keepalive_timeout_ms': 60_000 },
     });
     // The SDK connects in the background and no call awaits that promise: unhandled, its rejection on an
     // unreachable server would crash the process; the first call reports the failure instead.

@@ -74,7 +74,7 @@ describe('models by hub id', () => {
   test('the default model id offline with an empty cache says how to get it', async () => {
     const r = await rag(['ingest', path.join(FIXTURES, 'docs')], { cwd: workdir(), env: { RAG_OFFLINE: '1', RAG_CACHE_DIR: path.join(cwd, 'empty') } });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^error: cannot load embedding model Xenova\/bge-base-en-v1\.5: .*\(hint: RAG_OFFLINE is set .*--model-path/);
+    assert.match(r.stderr, /^error: cannot load embedding model Xenova\/all-mpnet-base-v2: .*\(hint: RAG_OFFLINE is set .*--model-path/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 });
