@@ -25,7 +25,7 @@ function tutorialUser(context: string, question: string): string {
 
 const RESULT_KEYS = ['answer', 'model', 'question', 'search', 'sources', 'timings', 'usage'];
 const SOURCE_KEYS = ['file', 'position', 'score', 'text'];
-const TIMING_KEYS = ['collection', 'connect', 'embed', 'llm', 'milvusStart', 'modelLoad', 'search', 'startup', 'total'];
+const TIMING_KEYS = ['collection', 'connect', 'embed', 'llm', 'milvusStart', 'modelLoad', 'path', 'search', 'startup', 'total'];
 
 interface Source { text: string; score: number; file: string; position: number }
 interface AskJson {
