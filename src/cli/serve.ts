@@ -50,9 +50,11 @@ function scope(parent: Lifecycle): Lifecycle {
 
 /** The model to load at start: the configured one, or the one that built the collection when none was chosen. */
 async function preloadFor(resolved: Resolved, store: VectorStore): Promise<ModelSettings | undefined> {
+  // Describing and counting the configured collection loads it into memory before the first question.
+  const meta = await store.describe(resolved.config.collection).catch(() => null);
+  if (meta) await store.count(resolved.config.collection).catch(() => 0);
   const chosen = resolved.sources.model.from !== 'default' || resolved.sources.modelPath.from !== 'default';
   if (chosen) return modelSettings(resolved);
-  const meta = await store.describe(resolved.config.collection).catch(() => null);
   if (!meta || meta.model.startsWith('local:')) return undefined;
   return modelSettings({ ...resolved, config: { ...resolved.config, model: meta.model } });
 }

@@ -91,7 +91,12 @@ export async function chooseOpeners(resolved: Resolved, useServer: boolean, life
   life.defer(async () => conn.close());
   return {
     path: 'server',
-    openStore: async () => new RemoteStore(conn),
+    // Closing the store (ask does it right after retrieval) ends the session: a hand-over need not wait for the LLM.
+    openStore: async (_r, l) => {
+      const store = new RemoteStore(conn);
+      l.defer(() => store.close());
+      return store;
+    },
     openEmbedder: (r) => remoteEmbedder(conn, modelSettings(r)),
   };
 }

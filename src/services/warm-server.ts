@@ -61,6 +61,7 @@ export class WarmServer {
   private readonly embedTimes: number[] = [];
   private readonly searchTimes: number[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
+  private handOverTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly started = Date.now();
   private ready: Promise<void> = Promise.resolve();
@@ -177,6 +178,7 @@ export class WarmServer {
   private async release(pid: number): Promise<boolean> {
     if (!this.deps.lite) return false;
     this.handedOverTo = pid;
+    this.watchHandOver();
     const deadline = Date.now() + RELEASE_WAIT_MS;
     while (this.sessions > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     const store = this.store;
@@ -186,6 +188,18 @@ export class WarmServer {
       this.deps.log(`handed the Milvus Lite data folder over to pid ${pid}`);
     }
     return true;
+  }
+
+  /** Once the process the folder went to has exited, reopen Milvus Lite in the background (no lock wait; else lazily later). */
+  private watchHandOver(): void {
+    clearInterval(this.handOverTimer);
+    this.handOverTimer = setInterval(() => {
+      const pid = this.handedOverTo;
+      if (pid !== undefined && pidAlive(pid)) return;
+      clearInterval(this.handOverTimer);
+      if (pid !== undefined && !this.stopping) this.acquire(process.pid).catch(() => undefined);
+    }, 250);
+    this.handOverTimer.unref();
   }
 
   status(): ServeStatus {
@@ -336,6 +350,7 @@ export class WarmServer {
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       clearTimeout(this.idleTimer);
+      clearInterval(this.handOverTimer);
       this.deps.log(`stopping (${reason})`);
       this.server?.close();
       for (const s of this.sockets) s.destroy();
