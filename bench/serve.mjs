@@ -65,24 +65,29 @@ const median = (xs) => {
 };
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
-async function series(label, bin, extra) {
-  const wall = [];
-  const cpu = [];
-  const inner = [];
-  for (let i = 0; i < opts.runs; i++) {
-    const q = questions[i % questions.length];
-    const r = await timed(bin, bin ? ['ask', '--no-llm', '--json', ...extra, q] : extra);
-    wall.push(r.ms);
-    cpu.push(r.cpuMs);
-    if (bin) inner.push(JSON.parse(r.out).timings);
-  }
+function summarize(label, wall, cpu, inner) {
   const row = { label, runs: wall.length, median: median(wall), p90: pct(wall, 0.9), min: Math.min(...wall), max: Math.max(...wall), cpu: median(cpu), load: os.loadavg()[0] };
   if (inner.length) {
     row.path = inner[0].path ?? 'in-process';
     for (const k of ['startup', 'embed', 'search', 'total']) row[k] = median(inner.map((t) => t[k] * 1000));
   }
-  log(`${label}: median ${round(row.median)} ms`);
+  log(`${label}: median ${round(row.median)} ms, CPU ${round(row.cpu)} ms`);
   return row;
+}
+
+/** Runs the series in turn, one run of each per round, so that a change in the machine's load hits them alike. */
+async function series(specs) {
+  const acc = specs.map(() => ({ wall: [], cpu: [], inner: [] }));
+  for (let i = 0; i < opts.runs; i++) {
+    const q = questions[i % questions.length];
+    for (const [j, { bin, extra }] of specs.entries()) {
+      const r = await timed(bin, bin ? ['ask', '--no-llm', '--json', ...extra, q] : extra);
+      acc[j].wall.push(r.ms);
+      acc[j].cpu.push(r.cpuMs);
+      if (bin) acc[j].inner.push(JSON.parse(r.out).timings);
+    }
+  }
+  return specs.map((s, j) => summarize(s.label, acc[j].wall, acc[j].cpu, acc[j].inner));
 }
 
 function vmRss(pid) {
@@ -137,15 +142,21 @@ async function main() {
   if (ing.status !== 0) throw new Error(`ingest failed: ${ing.stderr}`);
   const summary = JSON.parse(ing.stdout);
   const rows = [];
-  rows.push(await series('node -e 0 (Node start-up alone)', undefined, ['-e', '0']));
-  rows.push(await series('cold: rag ask --no-server (this build)', RAG_BIN, ['--no-server']));
-  if (opts.baseline) rows.push(await series('cold: rag ask (baseline build)', opts.baseline, []));
+  const cold = [
+    { label: 'node -e 0 (Node start-up alone)', bin: undefined, extra: ['-e', '0'] },
+    { label: 'cold: rag ask --no-server (this build)', bin: RAG_BIN, extra: ['--no-server'] },
+  ];
+  if (opts.baseline) cold.push({ label: 'cold: rag ask (baseline build)', bin: opts.baseline, extra: [] });
+  rows.push(...await series(cold));
 
   log('starting rag serve --detach');
   const st = await timed(RAG_BIN, ['serve', '--detach', '--json', '--idle', '10']);
   const server = JSON.parse(st.out);
   try {
-    rows.push(await series('warm: rag ask through rag serve', RAG_BIN, []));
+    rows.push(...await series([
+      { label: 'node -e 0 (Node start-up alone), during the warm runs', bin: undefined, extra: ['-e', '0'] },
+      { label: 'warm: rag ask through rag serve', bin: RAG_BIN, extra: [] },
+    ]));
     const status = JSON.parse((await timed(RAG_BIN, ['serve', '--status', '--json'])).out);
     const rss = await rssOverAsks(server.pid);
     const status2 = JSON.parse((await timed(RAG_BIN, ['serve', '--status', '--json'])).out);
@@ -165,11 +176,11 @@ async function main() {
     const file = path.join(RESULTS_DIR, `serve-${result.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${table(`rag ask --no-llm, whole process, ${opts.runs} runs each (${summary.total} chunks, ${path.basename(opts.modelPath)})`,
-      ['path', 'median ms', 'p90 ms', 'min ms', 'max ms', 'CPU ms (median)', 'startup ms', 'embed ms', 'search ms', 'load avg'],
-      rows.map((r) => [r.label, round(r.median), round(r.p90), round(r.min), round(r.max), round(r.cpu), r.startup === undefined ? '' : round(r.startup), r.embed === undefined ? '' : round(r.embed, 2), r.search === undefined ? '' : round(r.search, 2), round(r.load, 2)]))}\n`);
+      [['path', 'label'], ['median ms', 'median'], ['p90 ms', 'p90'], ['min ms', 'min'], ['max ms', 'max'], ['CPU ms (median)', 'cpu'], ['startup ms', 'startup'], ['embed ms', 'embed'], ['search ms', 'search'], ['load avg', 'load']],
+      rows.map((r) => ({ ...r, median: round(r.median), p90: round(r.p90), min: round(r.min), max: round(r.max), cpu: round(r.cpu), startup: r.startup === undefined ? undefined : round(r.startup), embed: r.embed === undefined ? undefined : round(r.embed, 2), search: r.search === undefined ? undefined : round(r.search, 2), load: round(r.load, 2) })))}\n\n`);
     process.stdout.write(`inside the server (median of the last 200 requests): embed ${round(result.insideServer.embedMedianMs, 2)} ms, search ${round(result.insideServer.searchMedianMs, 2)} ms\n\n`);
-    process.stdout.write(`${table(`server RSS over ${opts.asks} asks (${round(rss.seconds)} s)`, ['asks', 'rag serve MB', 'Milvus Lite MB'],
-      rss.samples.map((s) => [s.asks, round(s.server), round(s.milvusLite)]))}\n`);
+    process.stdout.write(`${table(`server RSS over ${opts.asks} asks (${round(rss.seconds)} s)`, [['asks', 'asks'], ['rag serve MB', 'server'], ['Milvus Lite MB', 'milvusLite']],
+      rss.samples.map((s) => ({ asks: s.asks, server: round(s.server), milvusLite: round(s.milvusLite) })))}\n`);
     process.stdout.write(`results: ${path.relative(REPO_ROOT, file)}\n`);
   } finally {
     await timed(RAG_BIN, ['serve', '--stop']).catch(() => undefined);
