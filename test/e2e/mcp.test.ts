@@ -72,7 +72,7 @@ describe('rag mcp over stdio with the SDK client', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  test('tools, status, search (same chunks as rag ask), tool errors, then stdin close stops it and its Milvus Lite', async () => {
+  test('lazy: tools, status, search (same chunks as rag ask), tool errors, then stdin close stops it and its Milvus Lite', async () => {
     const { client, transport } = await connect();
     const pid = transport.pid ?? -1;
     assert.ok(pid > 0);
@@ -82,6 +82,8 @@ describe('rag mcp over stdio with the SDK client', () => {
       const search = tools.find((t) => t.name === 'search');
       assert.deepEqual(Object.keys(search?.inputSchema.properties ?? {}).sort(), ['mode', 'query', 'top_k']);
       assert.deepEqual(search?.inputSchema.required, ['query']);
+      // Lazy: listing the tools starts nothing; Milvus Lite and the model load on the first tool call.
+      noServerLeft(dataDir());
 
       const status = JSON.parse(body(await client.callTool({ name: 'status', arguments: {} }) as ToolResult)) as Record<string, unknown>;
       assert.equal(status.collection, 'my_rag_collection');
