@@ -6,7 +6,8 @@ import type { Resolved } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import { validateTemplate } from '../core/prompt.js';
 import type { ChatModel, CollectionMeta, Embedder } from '../core/types.js';
-import { lifecycle, loadConfig, openEmbedder, openStore, type Lifecycle } from './context.js';
+import { lifecycle, loadConfig, openEmbedder, type Lifecycle } from './context.js';
+import { chooseOpeners } from './warm.js';
 import { json, out, registerSecret, say } from './render.js';
 import type { CommonFlags } from './main.js';
 
@@ -30,7 +31,7 @@ function readTemplate(file: string | undefined): string | undefined {
 }
 
 /** Loads the configured model, or the one that built the collection when none was chosen. */
-export async function embedderFor(resolved: Resolved, meta: CollectionMeta, life: Lifecycle, loading: Promise<Embedder>): Promise<Embedder> {
+export async function embedderFor(resolved: Resolved, meta: CollectionMeta, life: Lifecycle, loading: Promise<Embedder>, open = openEmbedder): Promise<Embedder> {
   const chosen = resolved.sources.model.from !== 'default' || resolved.sources.modelPath.from !== 'default';
   if (!chosen && meta.model.startsWith('local:')) {
     throw new RagError(`collection "${resolved.config.collection}" was built with the local model folder "${meta.model.slice('local:'.length)}"`, {
@@ -39,7 +40,7 @@ export async function embedderFor(resolved: Resolved, meta: CollectionMeta, life
   }
   if (!chosen && !meta.model.startsWith('local:') && meta.model !== resolved.config.model) {
     await loading.then((e) => e.close(), () => undefined);
-    return openEmbedder({ ...resolved, config: { ...resolved.config, model: meta.model } }, life);
+    return open({ ...resolved, config: { ...resolved.config, model: meta.model } }, life);
   }
   return loading;
 }
@@ -99,17 +100,19 @@ export async function runAsk(question: string, flags: AskFlags): Promise<number>
   if (wantLlm && config.llmApiKey) checkBaseUrl(config.llmBaseUrl);
   const life = lifecycle();
   try {
+    // A running `rag serve` for this target, unless --no-server; else everything in this process.
+    const via = await chooseOpeners(resolved, flags.server !== false, life);
     const timings = { milvusStart: 0 };
     // Milvus Lite (a separate process) starts first; the model loads meanwhile and while the collection is checked.
     // Milvus (and Milvus Lite's lock on the data folder) is released as soon as the chunks are retrieved,
     // not held through a long LLM answer (an idle gRPC channel would also get "excess pings" errors).
     const storeScope = scope(life);
     const tm = performance.now();
-    const storing = openStore(resolved, storeScope, timings);
+    const storing = via.openStore(resolved, storeScope, timings);
     storing.catch(() => undefined);
     let modelLoad = 0;
     let first: Embedder | undefined;
-    const loading = openEmbedder(resolved, life).then((e) => {
+    const loading = via.openEmbedder(resolved, life).then((e) => {
       modelLoad = (performance.now() - tm) / 1000;
       first = e;
       return e;
@@ -124,7 +127,7 @@ export async function runAsk(question: string, flags: AskFlags): Promise<number>
     const mode = searchModeFor(meta, config.search, resolved.sources.search.from !== 'default');
     checkMode(meta, mode, config.collection);
     const tw = performance.now();
-    const embedder = await embedderFor(resolved, meta, life, loading);
+    const embedder = await embedderFor(resolved, meta, life, loading, via.openEmbedder);
     if (embedder !== first) modelLoad += (performance.now() - tw) / 1000; // reloaded: the model that built the collection
     checkModel(meta, embedder.info, config.collection);
 
@@ -155,7 +158,7 @@ export async function runAsk(question: string, flags: AskFlags): Promise<number>
     if (flags.json) {
       // Seconds. In order: startup, milvusStart + connect (modelLoad runs meanwhile), collection (describe, load, count),
       // embed, search, llm; total counts from the start of the process (stopping Milvus Lite, ~0.05 s, comes after).
-      const t = { startup, milvusStart: timings.milvusStart, connect, modelLoad, collection, ...result.timings, total: performance.now() / 1000 };
+      const t = { path: via.path, startup, milvusStart: timings.milvusStart, connect, modelLoad, collection, ...result.timings, total: performance.now() / 1000 };
       json({ ...result, timings: t });
     } else if (result.answer !== null) {
       if (stream) out('');

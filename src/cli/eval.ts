@@ -10,7 +10,8 @@ import {
 } from '../core/eval.js';
 import type { SearchMode } from '../core/types.js';
 import { embedderFor } from './ask.js';
-import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
+import { lifecycle, loadConfig } from './context.js';
+import { chooseOpeners } from './warm.js';
 import { json, out, progressBars, registerSecret } from './render.js';
 import type { CommonFlags } from './main.js';
 
@@ -148,15 +149,16 @@ export async function runEval(file: string, flags: EvalFlags): Promise<number> {
   const life = lifecycle();
   const bars = await progressBars(!flags.json);
   try {
-    // Milvus Lite starts while the model loads, as in `rag ask`.
-    const loading = openEmbedder(resolved, life);
+    // A running `rag serve` for this target, unless --no-server; else Milvus Lite starts while the model loads, as in `rag ask`.
+    const via = await chooseOpeners(resolved, flags.server !== false, life);
+    const loading = via.openEmbedder(resolved, life);
     loading.catch(() => undefined);
-    const store = await openStore(resolved, life);
+    const store = await via.openStore(resolved, life);
     const meta = await openCollection(store, config.collection);
     // As in `rag ask`: the default mode falls back to dense on a collection without BM25.
     const modes = compare ?? [searchModeFor(meta, config.search, resolved.sources.search.from !== 'default')];
     for (const mode of modes) checkMode(meta, mode, config.collection);
-    const embedder = await embedderFor(resolved, meta, life, loading);
+    const embedder = await embedderFor(resolved, meta, life, loading, via.openEmbedder);
     checkModel(meta, embedder.info, config.collection);
 
     const reports = await evaluate(questions, modes, {
@@ -180,7 +182,7 @@ export async function runEval(file: string, flags: EvalFlags): Promise<number> {
         throw new RagError(`cannot write the JUnit report ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check the path and its permissions' });
       }
     }
-    const base = { collection: config.collection, model: embedder.info.model, questions: questions.length, k, topK: Math.max(k, config.topK), rrfK: config.rrfK, seconds: (performance.now() - t0) / 1000 };
+    const base = { path: via.path, collection: config.collection, model: embedder.info.model, questions: questions.length, k, topK: Math.max(k, config.topK), rrfK: config.rrfK, seconds: (performance.now() - t0) / 1000 };
     if (flags.json) json(jsonReport(file, base, reports, thresholds, checks));
     else out(renderReport(file, `collection "${config.collection}" (${embedder.info.model})`, reports, checks));
 

@@ -6,6 +6,7 @@ import { discover } from '../core/discover.js';
 import { ingest, type IngestSummary } from '../core/ingest.js';
 import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
 import { json, out, progressBars, warn } from './render.js';
+import { handOver } from './warm.js';
 import type { CommonFlags } from './main.js';
 
 export interface IngestFlags extends CommonFlags {
@@ -35,6 +36,7 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
   try {
     // Bad paths fail before Milvus starts: nothing is created, not even the data folder.
     const found = await discover(paths, process.cwd(), life.signal);
+    await handOver(resolved); // a `rag serve` holding the Lite data folder lets go of it while this ingest runs
     const store = await openStore(resolved, life);
     const embedder = await openEmbedder(resolved, life, (e) => bars.update('model', e.loaded, e.total));
     const summary = await ingest({

@@ -88,7 +88,8 @@ export function buildProgram(): Command {
     .option('--llm-model <name>', 'chat model [env RAG_LLM_MODEL, default mistral-7b]')
     .option('--llm-api-key <key>', 'API key [env RAG_LLM_API_KEY, LEPTONAI_TOKEN, OPENAI_API_KEY]')
     .option('--llm-timeout <seconds>', 'per attempt [env RAG_LLM_TIMEOUT, default 60]')
-    .option('--llm-retries <n>', 'retries on 429/5xx/connection errors [env RAG_LLM_RETRIES, default 3]');
+    .option('--llm-retries <n>', 'retries on 429/5xx/connection errors [env RAG_LLM_RETRIES, default 3]')
+    .option('--no-server', 'do not use a running `rag serve`: load Milvus and the model in this process');
   common(searchOptions(modelOptions(milvusOptions(askCmd)))).action(action(async (question: string, flags: Record<string, unknown>) => (await import('./ask.js')).runAsk(question, flags)));
 
   const evalCmd = program.command('eval')
@@ -99,8 +100,26 @@ export function buildProgram(): Command {
     .option('--min-hit1 <ratio>', 'fail (exit 1) when hit@1 is below this (0..1)')
     .option('--min-mrr <ratio>', 'fail (exit 1) when MRR@k is below this (0..1)')
     .option('--compare <modes>', 'run each mode and show them side by side, e.g. dense,bm25,hybrid (instead of --search)')
-    .option('--junit <file>', 'also write a JUnit XML report');
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--no-server', 'do not use a running `rag serve`: load Milvus and the model in this process');
   common(searchOptions(modelOptions(milvusOptions(evalCmd)))).action(action(async (file: string, flags: Record<string, unknown>) => (await import('./eval.js')).runEval(file, flags)));
+
+  const serveCmd = program.command('serve')
+    .description('keep Milvus (Lite) and the embedding model loaded for fast `rag ask` / `rag eval` on one Milvus target')
+    .option('--detach', 'start in the background and print where it listens')
+    .option('--stop', 'stop the server of this Milvus target')
+    .option('--status', 'show the server of this Milvus target (exit 1 when none runs)')
+    .option('--idle <minutes>', 'exit after this many minutes without a request (0 = never) [default 30]');
+  common(modelOptions(milvusOptions(serveCmd))).action(action(async (flags: Record<string, unknown>) => (await import('./serve.js')).runServe(flags)));
+
+  const mcpCmd = program.command('mcp')
+    .description('Model Context Protocol server over stdio: tools search, ask and status for AI agents')
+    .option('--llm-base-url <url>', 'OpenAI-compatible endpoint [env RAG_LLM_BASE_URL, OPENAI_BASE_URL]')
+    .option('--llm-model <name>', 'chat model [env RAG_LLM_MODEL, default mistral-7b]')
+    .option('--llm-api-key <key>', 'API key [env RAG_LLM_API_KEY, LEPTONAI_TOKEN, OPENAI_API_KEY]')
+    .option('--llm-timeout <seconds>', 'per attempt [env RAG_LLM_TIMEOUT, default 60]')
+    .option('--llm-retries <n>', 'retries on 429/5xx/connection errors [env RAG_LLM_RETRIES, default 3]');
+  common(searchOptions(modelOptions(milvusOptions(mcpCmd)))).action(action(async (flags: Record<string, unknown>) => (await import('./mcp.js')).runMcp(flags)));
 
   const configCmd = program.command('config')
     .description('print the resolved settings (secrets masked) and where each comes from')

@@ -25,7 +25,7 @@ function tutorialUser(context: string, question: string): string {
 
 const RESULT_KEYS = ['answer', 'model', 'question', 'search', 'sources', 'timings', 'usage'];
 const SOURCE_KEYS = ['file', 'position', 'score', 'text'];
-const TIMING_KEYS = ['collection', 'connect', 'embed', 'llm', 'milvusStart', 'modelLoad', 'search', 'startup', 'total'];
+const TIMING_KEYS = ['collection', 'connect', 'embed', 'llm', 'milvusStart', 'modelLoad', 'path', 'search', 'startup', 'total'];
 
 interface Source { text: string; score: number; file: string; position: number }
 interface AskJson {
@@ -182,7 +182,9 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
       assert.ok(Number.isInteger(s.position));
     }
     assert.deepEqual(Object.keys(res.timings).sort(), TIMING_KEYS);
-    for (const [k, v] of Object.entries(res.timings)) assert.ok(typeof v === 'number' && v >= 0, `timings.${k} = ${v}`);
+    const { path: via, ...seconds } = res.timings as Record<string, unknown>;
+    assert.equal(via, 'in-process', 'no rag serve runs: everything in this process');
+    for (const [k, v] of Object.entries(seconds)) assert.ok(typeof v === 'number' && v >= 0, `timings.${k} = ${v}`);
     assert.ok(res.timings.embed! > 0 && res.timings.search! > 0 && res.timings.llm! > 0);
     assert.ok(res.timings.total! >= res.timings.llm!);
     const [req, ...more] = reqs();

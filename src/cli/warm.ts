@@ -1,0 +1,119 @@
+// Client side of warm mode for ask/eval/ingest: use a running `rag serve` for this target, else open in-process (asking the server to hand the Lite folder over).
+
+import path from 'node:path';
+import { isServerUri, type Resolved } from '../core/config.js';
+import type { ModelSettings } from '../core/serve-protocol.js';
+import type { CollectionMeta, Embedder, SearchHit, SearchOptions, VectorStore } from '../core/types.js';
+import { attach, servePaths, type Attached, type ServeConnection } from '../services/serve-client.js';
+import { openEmbedder, openStore, type Lifecycle, type StoreTimings } from './context.js';
+
+export interface Openers {
+  /** Which path runs: a warm `rag serve`, or everything in this process. */
+  path: 'server' | 'in-process';
+  openStore(resolved: Resolved, life: Lifecycle, timings?: StoreTimings): Promise<VectorStore>;
+  openEmbedder(resolved: Resolved, life: Lifecycle): Promise<Embedder>;
+}
+
+/** The embedding settings of a resolved configuration, paths made absolute (the server runs elsewhere). */
+export function modelSettings(resolved: Resolved, cwd = process.cwd()): ModelSettings {
+  const c = resolved.config;
+  return {
+    model: c.model,
+    modelPath: c.modelPath === undefined ? undefined : path.resolve(cwd, c.modelPath),
+    cacheDir: c.cacheDir === undefined ? undefined : path.resolve(cwd, c.cacheDir),
+    hfEndpoint: c.hfEndpoint,
+    offline: c.offline,
+    dtype: c.dtype,
+    queryPrefix: c.queryPrefix,
+    docPrefix: c.docPrefix,
+    batchSize: c.batchSize,
+  };
+}
+
+function unsupported(what: string): never {
+  throw new Error(`${what} is not available through rag serve`);
+}
+
+/** The server's Milvus seen as a VectorStore: the searches ask and eval make. Closing ends this client's session. */
+class RemoteStore implements VectorStore {
+  constructor(private readonly conn: ServeConnection) {}
+  describe(collection: string): Promise<CollectionMeta | null> {
+    return this.conn.call({ op: 'describe', collection });
+  }
+  count(collection: string): Promise<number> {
+    return this.conn.call({ op: 'count', collection });
+  }
+  search(collection: string, vector: number[], opts: SearchOptions): Promise<SearchHit[]> {
+    return this.conn.call({ op: 'search', collection, vector, opts });
+  }
+  create(): Promise<void> { return unsupported('create'); }
+  drop(): Promise<void> { return unsupported('drop'); }
+  listChunks(): AsyncIterable<{ id: string; source: string }[]> { return unsupported('listChunks'); }
+  upsert(): Promise<void> { return unsupported('upsert'); }
+  deleteIds(): Promise<void> { return unsupported('deleteIds'); }
+  async close(): Promise<void> {
+    this.conn.close();
+  }
+}
+
+async function remoteEmbedder(conn: ServeConnection, settings: ModelSettings): Promise<Embedder> {
+  const { model, info } = await conn.call({ op: 'embedder', settings });
+  return {
+    info,
+    embedQuery: (text) => conn.call({ op: 'embedQuery', model, text }),
+    embedDocs: () => unsupported('embedDocs'),
+    close: async () => undefined, // the model stays loaded in the server
+  };
+}
+
+function inProcess(resolved: Resolved): Openers {
+  return {
+    path: 'in-process',
+    async openStore(r, life, timings) {
+      await handOver(resolved);
+      return openStore(r, life, timings);
+    },
+    openEmbedder,
+  };
+}
+
+/** A running server for this target when there is one (and useServer), else the in-process openers. Never fails. */
+export async function chooseOpeners(resolved: Resolved, useServer: boolean, life: Lifecycle): Promise<Openers> {
+  if (!useServer) return inProcess(resolved);
+  let attached: Attached | null = null;
+  try {
+    attached = await attach(servePaths(resolved.config.milvusUri, resolved.config.milvusToken), true);
+  } catch {
+    attached = null;
+  }
+  if (!attached) return inProcess(resolved);
+  const { conn } = attached;
+  life.defer(async () => conn.close());
+  return {
+    path: 'server',
+    // Closing the store (ask does it right after retrieval) ends the session: a hand-over need not wait for the LLM.
+    openStore: async (_r, l) => {
+      const store = new RemoteStore(conn);
+      l.defer(() => store.close());
+      return store;
+    },
+    openEmbedder: (r) => remoteEmbedder(conn, modelSettings(r)),
+  };
+}
+
+/**
+ * Before this process opens a Lite data folder itself: ask the server holding it (if any) to hand it over.
+ * The server finishes what it is doing, stops Milvus Lite and stays away while this process runs. Never fails.
+ */
+export async function handOver(resolved: Resolved): Promise<void> {
+  if (isServerUri(resolved.config.milvusUri)) return;
+  let attached: Attached | null = null;
+  try {
+    attached = await attach(servePaths(resolved.config.milvusUri, resolved.config.milvusToken), false, 5000);
+    if (attached) await attached.conn.call({ op: 'release', pid: process.pid }, 60_000);
+  } catch {
+    // The in-process path then waits for the folder as it always does.
+  } finally {
+    attached?.conn.close();
+  }
+}
