@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { isServerUri, type Resolved } from '../core/config.js';
 import type { ModelSettings } from '../core/serve-protocol.js';
-import type { CollectionMeta, Embedder, SearchHit, SearchOptions, VectorStore } from '../core/types.js';
+import type { CollectionMeta, Embedder, ListOptions, ListQuery, SearchHit, VectorStore } from '../core/types.js';
 import { attach, servePaths, type Attached, type ServeConnection } from '../services/serve-client.js';
 import { openEmbedder, openStore, type Lifecycle, type StoreTimings } from './context.js';
 
@@ -43,9 +43,10 @@ class RemoteStore implements VectorStore {
   count(collection: string): Promise<number> {
     return this.conn.call({ op: 'count', collection });
   }
-  search(collection: string, vector: number[], opts: SearchOptions): Promise<SearchHit[]> {
-    return this.conn.call({ op: 'search', collection, vector, opts });
+  search(collection: string, query: ListQuery, opts: ListOptions): Promise<SearchHit[]> {
+    return this.conn.call({ op: 'search', collection, query, opts });
   }
+  vectorsByKey(): Promise<Map<string, number[]>> { return unsupported('vectorsByKey'); }
   create(): Promise<void> { return unsupported('create'); }
   drop(): Promise<void> { return unsupported('drop'); }
   listChunks(): AsyncIterable<{ id: string; source: string }[]> { return unsupported('listChunks'); }
@@ -62,6 +63,8 @@ async function remoteEmbedder(conn: ServeConnection, settings: ModelSettings): P
     info,
     embedQuery: (text) => conn.call({ op: 'embedQuery', model, text }),
     embedDocs: () => unsupported('embedDocs'),
+    countTokens: () => unsupported('countTokens'),
+    docTokenBudget: info.maxTokens,
     close: async () => undefined, // the model stays loaded in the server
   };
 }

@@ -1,6 +1,6 @@
 // The `rag serve` wire protocol (pure types): one JSON object a line over a Unix socket, a token in the first request.
 
-import type { CollectionMeta, EmbedderInfo, SearchHit, SearchOptions } from './types.js';
+import type { CollectionMeta, EmbedderInfo, ListOptions, ListQuery, SearchHit } from './types.js';
 
 /** Bumped when a request or a reply changes shape; a client that speaks another version falls back to in-process. */
 export const SERVE_PROTOCOL = 1;
@@ -59,7 +59,7 @@ export type Request =
   | { op: 'count'; collection: string }
   | { op: 'embedder'; settings: ModelSettings }
   | { op: 'embedQuery'; model: string; text: string }
-  | { op: 'search'; collection: string; vector: number[]; opts: SearchOptions }
+  | { op: 'search'; collection: string; query: ListQuery; opts: ListOptions }
   | { op: 'status' }
   | { op: 'release'; pid: number }
   | { op: 'stop' };

@@ -330,7 +330,7 @@ export class WarmServer {
       case 'search': {
         const store = await this.openedStore();
         const t0 = performance.now();
-        const hits = await store.search(req.collection, req.vector, req.opts);
+        const hits = await store.search(req.collection, req.query, req.opts);
         this.record(this.searchTimes, (performance.now() - t0) / 1000);
         return hits;
       }
