@@ -31,6 +31,9 @@ export const LEVERS = [
   ...[5, 10, 50].map((c) => ({ name: `hybrid + collapse candidates ${c}`, opts: { mode: 'hybrid', candidates: c } })),
   ...[[1, 0.5], [1, 0.75], [1, 1.5]].map((w) => ({ name: `hybrid + collapse weights dense ${w[0]} bm25 ${w[1]}`, opts: { mode: 'hybrid', weights: w } })),
   { name: 'hybrid + collapse weights 1/0.5 rrf-k 30', opts: { mode: 'hybrid', weights: [1, 0.5], rrfK: 30 } },
+  { name: 'dense + collapse + whole pieces', opts: { mode: 'dense', wholePieces: true } },
+  { name: 'hybrid + collapse + whole pieces', opts: { mode: 'hybrid', wholePieces: true } },
+  { name: 'hybrid + collapse + whole pieces, weights 1/0.5', opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5] } },
 ];
 
 const BASE = { topK: 10, rrfK: 60, candidates: 20, collapse: true, skipFront: false };

@@ -47,6 +47,9 @@ class RemoteStore implements VectorStore {
     return this.conn.call({ op: 'search', collection, query, opts });
   }
   vectorsByKey(): Promise<Map<string, number[]>> { return unsupported('vectorsByKey'); }
+  partsOf(collection: string, pieces: { source: string; position: number }[]): Promise<{ source: string; position: number; part: number; text: string }[]> {
+    return this.conn.call({ op: 'partsOf', collection, pieces });
+  }
   create(): Promise<void> { return unsupported('create'); }
   drop(): Promise<void> { return unsupported('drop'); }
   listChunks(): AsyncIterable<{ id: string; source: string }[]> { return unsupported('listChunks'); }

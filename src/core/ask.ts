@@ -23,6 +23,8 @@ export interface RetrieveOptions {
   collapse?: boolean | undefined;
   /** Leave out front-matter chunks (default false). */
   skipFront?: boolean | undefined;
+  /** A hit on a part of a split piece returns the whole piece (small-to-big), its parts taking one slot (default false). */
+  wholePieces?: boolean | undefined;
 }
 
 export interface Retrieval {
@@ -86,9 +88,42 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
     ]);
     ranked = fuse([dense, bm25], { k: opts.rrfK, weights: opts.weights });
   }
-  const hits = (collapse ? collapseIdentical(ranked) : ranked).slice(0, opts.topK);
+  let hits = collapse ? collapseIdentical(ranked) : ranked;
+  if (opts.wholePieces) hits = await wholePieces(store, collection, onePerPiece(hits).slice(0, opts.topK));
+  hits = hits.slice(0, opts.topK);
   const t2 = performance.now();
   return { hits, embed: (t1 - t0) / 1000, search: (t2 - t1) / 1000 };
+}
+
+/** The best-ranked hit of each piece (source, position): the parts of one piece take one slot. */
+export function onePerPiece(hits: readonly SearchHit[]): SearchHit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const key = `${h.source}\0${h.position}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Joins the parts of a split piece back into the piece: part 0 as stored, then each later part without the heading
+ * line it repeats. Parts are given in any order.
+ */
+export function joinParts(parts: readonly { part: number; text: string }[]): string {
+  const sorted = [...parts].sort((a, b) => a.part - b.part);
+  const first = sorted[0]?.text ?? '';
+  const nl = first.indexOf('\n');
+  const head = nl === -1 ? '' : first.slice(0, nl + 1);
+  return sorted.map((p, i) => (i > 0 && head && p.text.startsWith(head) ? p.text.slice(head.length) : p.text)).join('');
+}
+
+async function wholePieces(store: VectorStore, collection: string, hits: SearchHit[]): Promise<SearchHit[]> {
+  const rows = await store.partsOf(collection, hits.map((h) => ({ source: h.source, position: h.position })));
+  return hits.map((h) => {
+    const parts = rows.filter((r) => r.source === h.source && r.position === h.position);
+    return parts.length > 1 ? { ...h, text: joinParts(parts) } : h;
+  });
 }
 
 export interface AskOptions extends RetrieveOptions {

@@ -60,6 +60,7 @@ export type Request =
   | { op: 'embedder'; settings: ModelSettings }
   | { op: 'embedQuery'; model: string; text: string }
   | { op: 'search'; collection: string; query: ListQuery; opts: ListOptions }
+  | { op: 'partsOf'; collection: string; pieces: { source: string; position: number }[] }
   | { op: 'status' }
   | { op: 'release'; pid: number }
   | { op: 'stop' };
@@ -71,6 +72,7 @@ export interface Replies {
   embedder: { model: string; info: EmbedderInfo };
   embedQuery: number[];
   search: SearchHit[];
+  partsOf: { source: string; position: number; part: number; text: string }[];
   status: ServeStatus;
   release: { released: boolean };
   stop: { stopping: boolean };

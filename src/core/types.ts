@@ -112,6 +112,8 @@ export interface VectorStore {
   listChunks(collection: string, where: { source?: string; prefix?: string }): AsyncIterable<{ id: string; source: string }[]>;
   /** Stored vectors of chunks with these embedding keys (one per key found). */
   vectorsByKey(collection: string, keys: string[]): Promise<Map<string, number[]>>;
+  /** Every part of the given pieces (source and position), in no particular order. */
+  partsOf(collection: string, pieces: { source: string; position: number }[]): Promise<{ source: string; position: number; part: number; text: string }[]>;
   upsert(collection: string, rows: StoredChunk[]): Promise<void>;
   deleteIds(collection: string, ids: string[]): Promise<void>;
   count(collection: string): Promise<number>;

@@ -219,6 +219,14 @@ export class MilvusStore implements VectorStore {
     }
   }
 
+  async partsOf(collection: string, pieces: { source: string; position: number }[]): Promise<{ source: string; position: number; part: number; text: string }[]> {
+    if (pieces.length === 0) return [];
+    await this.load(collection);
+    const filter = pieces.map((p) => `(source == ${milvusString(p.source)} and position == ${Math.trunc(p.position)})`).join(' or ');
+    const res = await this.call('query', () => this.client.query({ collection_name: collection, filter, output_fields: ['source', 'position', 'part', 'text'], limit: PAGE }));
+    return (res.data as Record<string, unknown>[]).map((r) => ({ source: String(r.source), position: Number(r.position), part: Number(r.part ?? 0), text: String(r.text ?? '') }));
+  }
+
   async count(collection: string): Promise<number> {
     await this.load(collection);
     const res = await this.call('count', () => this.client.count({ collection_name: collection }));

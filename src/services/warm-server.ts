@@ -334,6 +334,8 @@ export class WarmServer {
         this.record(this.searchTimes, (performance.now() - t0) / 1000);
         return hits;
       }
+      case 'partsOf':
+        return (await this.openedStore()).partsOf(req.collection, req.pieces);
       case 'status':
         return this.status();
       case 'release':
