@@ -4,8 +4,6 @@ import { RagError, usageError } from './errors.js';
 import { buildMessages } from './prompt.js';
 import type { ChatModel, ChatUsage, CollectionMeta, Embedder, EmbedderInfo, SearchHit, SearchMode, VectorStore } from './types.js';
 
-export const DEFAULT_CANDIDATES = 20;
-
 export interface RetrieveOptions {
   store: VectorStore;
   embedder: Embedder;
@@ -13,8 +11,8 @@ export interface RetrieveOptions {
   topK: number;
   mode: SearchMode;
   rrfK: number;
-  /** Hybrid: candidates per search for the fusion (default 20). */
-  candidates?: number | undefined;
+  /** Hybrid: candidates per search for the fusion (the candidates setting). */
+  candidates: number;
 }
 
 export interface Retrieval {
@@ -63,7 +61,7 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
   const t0 = performance.now();
   const vector = await opts.embedder.embedQuery(question);
   const t1 = performance.now();
-  const hits = await opts.store.search(opts.collection, vector, { topK: opts.topK, mode: opts.mode, text: question, rrfK: opts.rrfK, candidates: opts.candidates ?? DEFAULT_CANDIDATES });
+  const hits = await opts.store.search(opts.collection, vector, { topK: opts.topK, mode: opts.mode, text: question, rrfK: opts.rrfK, candidates: opts.candidates });
   const t2 = performance.now();
   return { hits, embed: (t1 - t0) / 1000, search: (t2 - t1) / 1000 };
 }
