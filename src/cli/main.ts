@@ -88,10 +88,11 @@ export function buildProgram(): Command {
 
   const ingest = program.command('ingest')
     .description('split Markdown files on "# ", embed the pieces and upsert them into Milvus')
-    .argument('<paths...>', 'folders (every **/*.md), Markdown files or quoted globs')
-    .addOption(new Option('--recreate', 'drop the collection first').helpGroup('Ingest options:'))
+    .argument('<paths...>', 'folders (every **/*.md), Markdown files or quoted globs');
+  settingOptions(ingest, ['Embedding model', 'Milvus'])
+    .addOption(new Option('--recreate', 'drop the collection first').helpGroup('Milvus options:'))
     .addOption(new Option('--no-progress', 'no progress bars').helpGroup(OUTPUT));
-  examples(common(settingOptions(ingest, ['Embedding model', 'Milvus'])), [
+  examples(common(ingest), [
     'rag ingest docs/                                  # every docs/**/*.md into ./milvus.db',
     'rag ingest "notes/**/*.md" README.md --json       # quoted globs and files; summary as JSON',
     'rag ingest docs/ --model-path ./models/bge --recreate   # a local model folder; rebuild the collection',
@@ -100,12 +101,13 @@ export function buildProgram(): Command {
 
   const askCmd = program.command('ask')
     .description('answer a question from the collection with an OpenAI-compatible chat model')
-    .argument('<question...>', 'the question (quote it: one argument)')
+    .argument('<question...>', 'the question (quote it: one argument)');
+  settingOptions(askCmd, ['Retrieval', 'Embedding model', 'Milvus', 'LLM'])
     .addOption(new Option('--no-llm', 'retrieval only: print the retrieved chunks, no API key needed').helpGroup('LLM options:'))
     .addOption(new Option('--system-prompt <text>', 'replace the system prompt').helpGroup('LLM options:'))
     .addOption(new Option('--prompt-file <file>', 'replace the user prompt template (must contain {context} and {question})').helpGroup('LLM options:'))
     .addOption(new Option('-q, --quiet', 'print the answer alone (no sources)').helpGroup(OUTPUT));
-  examples(common(settingOptions(askCmd, ['Retrieval', 'Embedding model', 'Milvus', 'LLM'])), [
+  examples(common(askCmd), [
     'rag ask "How is data stored in Milvus?"               # the answer, then its sources',
     'rag ask --no-llm -k 5 "What is a partition?"         # the 5 best chunks, no LLM',
     'rag ask -q "What is Milvus?" | wc -w                 # the answer alone, for scripts',
@@ -114,15 +116,16 @@ export function buildProgram(): Command {
 
   const evalCmd = program.command('eval')
     .description('measure retrieval on a JSON Lines question set: hit@1, hit@k, MRR; gate CI with thresholds')
-    .argument('<questions>', 'JSON Lines file: {"question": "...", "expect": ["..."]} per line')
-    .addOption(new Option('--cutoff <n>', 'the k of hit@k and MRR@k (default: --top-k, 3)').helpGroup('Evaluation options:'))
-    .addOption(new Option('--k <n>', 'old name of --cutoff').hideHelp())
-    .addOption(new Option('--min-hit <ratio>', 'fail (exit 1) when hit@k is below this (0..1; checked for every mode compared)').helpGroup('Evaluation options:'))
-    .addOption(new Option('--min-hit1 <ratio>', 'fail (exit 1) when hit@1 is below this (0..1)').helpGroup('Evaluation options:'))
-    .addOption(new Option('--min-mrr <ratio>', 'fail (exit 1) when MRR@k is below this (0..1)').helpGroup('Evaluation options:'))
-    .addOption(new Option('--compare <modes>', `run each mode and show them side by side, e.g. ${SEARCH_MODES.join(',')} (instead of --search)`).helpGroup('Evaluation options:'))
+    .argument('<questions>', 'JSON Lines file: {"question": "...", "expect": ["..."]} per line');
+  settingOptions(evalCmd, ['Retrieval', 'Embedding model', 'Milvus'])
+    .addOption(new Option('--cutoff <n>', 'the k of hit@k and MRR@k (default: --top-k, 3)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--k <n>', 'old name of --cutoff').hideHelp().helpGroup('Retrieval options:'))
+    .addOption(new Option('--min-hit <ratio>', 'fail (exit 1) when hit@k is below this (0..1; checked for every mode compared)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--min-hit1 <ratio>', 'fail (exit 1) when hit@1 is below this (0..1)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--min-mrr <ratio>', 'fail (exit 1) when MRR@k is below this (0..1)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--compare <modes>', `run each mode and show them side by side, e.g. ${SEARCH_MODES.join(',')} (instead of --search)`).helpGroup('Retrieval options:'))
     .addOption(new Option('--junit <file>', 'also write a JUnit XML report (one test case per threshold)').helpGroup(OUTPUT));
-  examples(common(settingOptions(evalCmd, ['Retrieval', 'Embedding model', 'Milvus'])), [
+  examples(common(evalCmd), [
     'rag eval questions.jsonl                                   # hit@1, hit@3, MRR@3 and the misses',
     `rag eval questions.jsonl --compare ${SEARCH_MODES.join(',')}          # the modes side by side`,
     'rag eval questions.jsonl --cutoff 5 --min-hit 0.9          # CI gate: exit 1 when hit@5 < 0.9',
@@ -130,9 +133,10 @@ export function buildProgram(): Command {
   ]).action(action(async (file: string, flags: EvalFlags) => (await import('./eval.js')).runEval(file, flags)));
 
   const configCmd = program.command('config')
-    .description('print the effective settings (secrets masked) and where each comes from')
-    .addOption(new Option('--check', 'also check that Milvus, the embedding model and the LLM endpoint answer').helpGroup('Config options:'));
-  examples(common(settingOptions(configCmd, ['Retrieval', 'Embedding model', 'Milvus', 'LLM'])), [
+    .description('print the effective settings (secrets masked) and where each comes from');
+  settingOptions(configCmd, ['Retrieval', 'Embedding model', 'Milvus', 'LLM'])
+    .addOption(new Option('--check', 'also check that Milvus, the embedding model and the LLM endpoint answer').helpGroup(OUTPUT));
+  examples(common(configCmd), [
     'rag config                          # every setting, its value and where it comes from',
     'rag config --check                  # also: does Milvus answer, does the model load, does the LLM answer?',
     'rag config --json --milvus-uri http://localhost:19530',

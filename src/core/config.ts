@@ -76,7 +76,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'modelPath', option: '--model-path <dir>', env: ['RAG_MODEL_PATH'], kind: 'string', conflicts: 'model', group: 'Embedding model', doc: 'load the embedding model from this local folder instead (no network)' },
   { key: 'cacheDir', option: '--cache-dir <dir>', env: ['RAG_CACHE_DIR'], kind: 'string', defaultText: '$XDG_CACHE_HOME/rag or ~/.cache/rag', group: 'Embedding model', doc: 'model download cache' },
   { key: 'hfEndpoint', env: ['HF_ENDPOINT'], kind: 'string', defaultText: 'https://huggingface.co/', group: 'Embedding model', doc: 'Hugging Face hub address or mirror for model downloads (HTTPS_PROXY/NO_PROXY are honoured)' },
-  { key: 'offline', option: '--offline', env: ['RAG_OFFLINE'], kind: 'bool', default: false, group: 'Embedding model', doc: 'never touch the network for models (env: 1 or 0)' },
+  { key: 'offline', option: '--offline', env: ['RAG_OFFLINE'], kind: 'bool', default: false, group: 'Embedding model', doc: 'never touch the network for models' },
   { key: 'dtype', option: '--dtype <dtype>', env: ['RAG_DTYPE'], kind: 'string', default: 'fp32', group: 'Embedding model', doc: 'model precision: fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16' },
   { key: 'queryPrefix', option: '--query-prefix <text>', env: ['RAG_QUERY_PREFIX'], kind: 'string', defaultText: 'from the model table', group: 'Embedding model', doc: 'text put before questions' },
   { key: 'docPrefix', option: '--doc-prefix <text>', env: ['RAG_DOC_PREFIX'], kind: 'string', defaultText: 'from the model table', group: 'Embedding model', doc: 'text put before documents' },
@@ -105,7 +105,7 @@ export function settingHelp(s: Setting): string {
   const parts: string[] = [];
   const shown = s.defaultText ?? (s.default === undefined || s.default === false ? undefined : String(s.default));
   if (shown !== undefined) parts.push(`default: ${shown}`);
-  parts.push(`env: ${s.env.join(', ')}`);
+  parts.push(`env: ${s.kind === 'bool' ? s.env.map((e) => `${e}=1`).join(', ') : s.env.join(', ')}`);
   return `${s.doc} (${parts.join('; ')})`;
 }
 

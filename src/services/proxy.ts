@@ -47,14 +47,21 @@ export async function useProxyFromEnv(env: NodeJS.ProcessEnv = process.env): Pro
     const { EnvHttpProxyAgent, setGlobalDispatcher } = await import('undici');
     const httpsProxy = [env.https_proxy, env.HTTPS_PROXY].find((v) => v !== undefined && v.trim() !== '');
     const httpProxy = [env.http_proxy, env.HTTP_PROXY].find((v) => v !== undefined && v.trim() !== '');
-    setGlobalDispatcher(
-      new EnvHttpProxyAgent({
-        ...(httpProxy ? { httpProxy } : {}),
-        // As curl does: HTTPS_PROXY for https, falling back to HTTP_PROXY.
-        ...((httpsProxy ?? httpProxy) ? { httpsProxy: httpsProxy ?? httpProxy } : {}),
-        noProxy: noProxyList(env),
-      }),
-    );
+    // undici flags EnvHttpProxyAgent as experimental with a process warning: rag's stderr stays one line.
+    const emitWarning = process.emitWarning;
+    process.emitWarning = (() => undefined) as typeof process.emitWarning;
+    try {
+      setGlobalDispatcher(
+        new EnvHttpProxyAgent({
+          ...(httpProxy ? { httpProxy } : {}),
+          // As curl does: HTTPS_PROXY for https, falling back to HTTP_PROXY.
+          ...((httpsProxy ?? httpProxy) ? { httpsProxy: httpsProxy ?? httpProxy } : {}),
+          noProxy: noProxyList(env),
+        }),
+      );
+    } finally {
+      process.emitWarning = emitWarning;
+    }
     installed = true;
   }
   return proxy;
