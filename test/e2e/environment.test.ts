@@ -228,6 +228,12 @@ describe('rough edges (issue 12 item 7)', () => {
     oneErrorLine(r, 2, /^error: the question must be one argument, got 4 words \(hint: quote it: rag ask "How is data stored"\)$/);
   });
 
+  test('a Python without Milvus Lite: the hint names `npm run setup` (issue 15)', async () => {
+    const dir = tmp('rag-e2e-nopython-');
+    const r = await rag(['ingest', 'docs', '--milvus-uri', path.join(dir, 'm.db')], { cwd, env: { ...env, RAG_PYTHON: path.join(dir, 'no-python') } });
+    oneErrorLine(r, 1, /^error: Milvus Lite is not installed for .*no-python .*\(hint: run `npm run setup` in the rag folder/);
+  });
+
   test('rag eval nope.jsonl: says that the file does not exist', async () => {
     const r = await rag(['eval', 'nope.jsonl'], { cwd, env });
     oneErrorLine(r, 2, /^error: the questions file nope\.jsonl does not exist \(hint: check the path/);
