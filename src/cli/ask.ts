@@ -1,12 +1,12 @@
 // `rag ask QUESTION`: flags → ask options; renders the answer and its sources (text, streamed on a TTY, or --json).
 
 import { readFileSync } from 'node:fs';
-import { ask, validateQuestion, type AskResult } from '../core/ask.js';
+import { ask, validateQuestion, type AskResult } from '../core/retrieve.js';
 import { checkLlmBaseUrl, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import { validateTemplate } from '../core/prompt.js';
 import type { ChatModel } from '../core/types.js';
-import { lifecycle, loadConfig, openRetriever } from './context.js';
+import { lifecycle, loadConfig, openRetriever } from './runtime.js';
 import { displayText, json, out, roundTimings, say, status } from './render.js';
 import type { CommonFlags } from './main.js';
 

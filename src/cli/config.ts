@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SETTINGS, mask, isServerUri, type Config, type Resolved, type SettingFlags, type Source } from '../core/config.js';
 import { RagError, errorMessage } from '../core/errors.js';
-import { effectiveCacheDir, effectivePython, lifecycle, loadConfig, noDataError, openEmbedder, openStore } from './context.js';
+import { effectiveCacheDir, effectivePython, lifecycle, loadConfig, noDataError, openEmbedder, openStore } from './runtime.js';
 import { json, out, scrub } from './render.js';
 import type { CommonFlags } from './main.js';
 

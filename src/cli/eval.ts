@@ -9,7 +9,7 @@ import {
   type EvalQuestion, type ModeReport, type ThresholdCheck, type Thresholds,
 } from '../core/eval.js';
 import type { SearchMode } from '../core/types.js';
-import { lifecycle, loadConfig, openRetriever } from './context.js';
+import { lifecycle, loadConfig, openRetriever } from './runtime.js';
 import { json, out, progressBars, roundTimings } from './render.js';
 import type { CommonFlags } from './main.js';
 

@@ -5,7 +5,7 @@ import { discover } from '../core/discover.js';
 import type { SettingFlags } from '../core/config.js';
 import { ingest, type IngestSummary } from '../core/ingest.js';
 import { MAX_TEXT_BYTES } from '../services/vector-store.js';
-import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
+import { lifecycle, loadConfig, openEmbedder, openStore } from './runtime.js';
 import { json, out, progressBars, warn } from './render.js';
 import type { CommonFlags } from './main.js';
 

@@ -8,7 +8,7 @@ import { GROUPS, SEARCH_MODES, SETTINGS, settingHelp, type Group } from '../core
 import { EXIT_USAGE, RagError } from '../core/errors.js';
 import type { AskFlags } from './ask.js';
 import type { ConfigFlags } from './config.js';
-import { PACKAGE_ROOT, caughtSignal, lostMilvusLite } from './context.js';
+import { PACKAGE_ROOT, caughtSignal, lostMilvusLite } from './runtime.js';
 import type { EvalFlags } from './eval.js';
 import type { IngestFlags } from './ingest.js';
 import { reportError } from './render.js';

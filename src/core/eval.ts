@@ -1,6 +1,6 @@
 // Retrieval evaluation (no I/O): parse a JSON Lines question set, run retrieve() per question and mode, metrics, thresholds, JUnit XML.
 
-import { retrieve, type RetrieveOptions } from './ask.js';
+import { retrieve, type RetrieveOptions } from './retrieve.js';
 import { RagError, usageError } from './errors.js';
 import type { SearchHit, SearchMode } from './types.js';
 

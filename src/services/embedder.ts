@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RagError } from '../core/errors.js';
-import { lengthOrder, modelProfile } from '../core/models.js';
+import { lengthOrder, modelProfile } from '../core/model-profiles.js';
 import { modelLoadError } from './model-errors.js';
 import type { DocEmbeddings, Embedder, EmbedderInfo } from '../core/types.js';
 

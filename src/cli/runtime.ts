@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
-import { checkMode, checkModel, openCollection, searchModeFor } from '../core/ask.js';
+import { checkMode, checkModel, openCollection, searchModeFor } from '../core/retrieve.js';
 import { SETTINGS, isServerUri, resolveConfig, type Config, type Resolved, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import type { CollectionMeta, Embedder, SearchMode, VectorStore } from '../core/types.js';
