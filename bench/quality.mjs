@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RESULTS_DIR, VENV_PYTHON, distModule, log, round } from './lib/common.mjs';
 
-const { retrieve } = await import(distModule('core/ask.js'));
+const { retrieve } = await import(distModule('core/retrieve.js'));
 const { parseQuestions, relevantRank } = await import(distModule('core/eval.js'));
 const { createEmbedder } = await import(distModule('services/embedder.js'));
 const { startMilvusLite } = await import(distModule('services/milvus-lite.js'));
@@ -22,15 +22,13 @@ export const LEVERS = [
   { name: 'dense', opts: { mode: 'dense', collapse: false } },
   { name: 'bm25', opts: { mode: 'bm25', collapse: false } },
   { name: 'hybrid rrf60 c20 (old default)', opts: { mode: 'hybrid', collapse: false } },
+  { name: 'dense, no front matter', opts: { mode: 'dense', collapse: false, skipFront: true }, only: 'tutorial' },
+  { name: 'hybrid, no front matter', opts: { mode: 'hybrid', collapse: false, skipFront: true }, only: 'tutorial' },
   { name: 'dense + collapse', opts: { mode: 'dense' } },
   { name: 'hybrid + collapse', opts: { mode: 'hybrid' } },
-  { name: 'dense, no front matter', opts: { mode: 'dense', collapse: false, skipFront: true } },
-  { name: 'dense + collapse, no front matter', opts: { mode: 'dense', skipFront: true } },
-  { name: 'hybrid + collapse, no front matter', opts: { mode: 'hybrid', skipFront: true } },
-  ...[10, 30, 100].map((k) => ({ name: `hybrid + collapse rrf-k ${k}`, opts: { mode: 'hybrid', rrfK: k } })),
-  ...[5, 10, 50].map((c) => ({ name: `hybrid + collapse candidates ${c}`, opts: { mode: 'hybrid', candidates: c } })),
-  ...[[1, 0.5], [1, 0.75], [1, 1.5]].map((w) => ({ name: `hybrid + collapse weights dense ${w[0]} bm25 ${w[1]}`, opts: { mode: 'hybrid', weights: w } })),
-  { name: 'hybrid + collapse weights 1/0.5 rrf-k 30', opts: { mode: 'hybrid', weights: [1, 0.5], rrfK: 30 } },
+  { name: 'hybrid + collapse rrf-k 30', opts: { mode: 'hybrid', rrfK: 30 } },
+  { name: 'hybrid + collapse candidates 50', opts: { mode: 'hybrid', candidates: 50 } },
+  { name: 'hybrid + collapse weights dense 1 bm25 0.5', opts: { mode: 'hybrid', weights: [1, 0.5] } },
   { name: 'dense + collapse + whole pieces', opts: { mode: 'dense', wholePieces: true } },
   { name: 'hybrid + collapse + whole pieces', opts: { mode: 'hybrid', wholePieces: true } },
   { name: 'hybrid + collapse + whole pieces, weights 1/0.5', opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5] } },
@@ -98,6 +96,7 @@ async function main() {
         if (o.only && !o.only.some((s) => lever.name.includes(s))) continue;
         const opts = { ...BASE, ...lever.opts, store, embedder, collection };
         if (opts.mode !== 'dense' && !meta.bm25) continue;
+        if (lever.only && meta.split !== lever.only) continue;
         await retrieve(questions[0].question, opts); // warm-up
         const ranks = [];
         const secs = [];

@@ -109,8 +109,8 @@ function children(pid) {
 
 async function rssOverAsks(serverPid) {
   const { chooseOpeners } = await import(distModule('cli/warm.js'));
-  const { loadConfig, lifecycle } = await import(distModule('cli/context.js'));
-  const { ask, openCollection, searchModeFor } = await import(distModule('core/ask.js'));
+  const { loadConfig, lifecycle } = await import(distModule('cli/runtime.js'));
+  const { ask, openCollection, searchModeFor } = await import(distModule('core/retrieve.js'));
   const resolved = loadConfig({ modelPath: opts.modelPath, milvusUri: path.join(tmp, 'milvus.db') }, tmp);
   const samples = [];
   const sample = (n) => {

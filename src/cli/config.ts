@@ -1,12 +1,14 @@
-// `rag config`: the resolved settings with their sources (secrets masked) and, with --check, whether each service answers.
+// `rag config`: the effective settings with their sources (secrets masked) and, with --check, whether each service answers.
 
-import { SETTINGS, mask, isServerUri, type Resolved, type Source } from '../core/config.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { SETTINGS, mask, isServerUri, type Config, type Resolved, type SettingFlags, type Source } from '../core/config.js';
 import { RagError, errorMessage } from '../core/errors.js';
-import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
-import { json, out, registerSecret, scrub } from './render.js';
+import { effectiveCacheDir, effectivePython, lifecycle, loadConfig, noDataError, openEmbedder, openStore } from './runtime.js';
+import { json, out, scrub } from './render.js';
 import type { CommonFlags } from './main.js';
 
-export interface ConfigFlags extends CommonFlags {
+export interface ConfigFlags extends CommonFlags, SettingFlags {
   check?: boolean;
 }
 
@@ -14,6 +16,7 @@ interface Check {
   name: string;
   ok: boolean;
   detail: string;
+  hint?: string;
 }
 
 function describeSource(s: Source): string {
@@ -22,49 +25,26 @@ function describeSource(s: Source): string {
   return s.from;
 }
 
-function rows(resolved: Resolved): { key: string; value: string; source: string }[] {
+/** Every setting with its effective value: computed defaults (python, cacheDir) are shown as they are used. */
+async function rows(resolved: Resolved): Promise<{ key: string; value: string; source: string }[]> {
+  const effective: Partial<Record<keyof Config, string>> = {
+    python: effectivePython(resolved.config),
+    cacheDir: await effectiveCacheDir(resolved.config),
+  };
   return SETTINGS.map((s) => {
-    const raw = resolved.config[s.key];
-    const value = s.secret ? mask(raw as string | undefined) : raw === undefined ? '(not set)' : String(raw);
+    const raw = resolved.config[s.key] ?? effective[s.key];
+    const value = s.secret ? mask(raw as string | undefined) : raw === undefined ? `(not set${s.defaultText ? `: ${s.defaultText}` : ''})` : String(raw);
     return { key: s.key, value, source: describeSource(resolved.sources[s.key]) };
   });
 }
 
-async function timed(name: string, fn: () => Promise<string>): Promise<Check> {
+/** Runs one check; a failure keeps the error's message and hint (secrets scrubbed). */
+async function runCheck(name: string, fn: () => Promise<string>): Promise<Check> {
   try {
     return { name, ok: true, detail: await fn() };
   } catch (e) {
-    return { name, ok: false, detail: scrub(errorMessage(e)) };
+    return { name, ok: false, detail: scrub(errorMessage(e)), ...(e instanceof RagError && e.hint ? { hint: scrub(e.hint) } : {}) };
   }
-}
-
-/** GET {base}/models with the key: the endpoint answers and does not refuse the key (no tokens spent). */
-async function checkLlm(baseUrl: string, model: string, apiKey: string | undefined, timeoutSeconds: number): Promise<string> {
-  if (!apiKey) throw new Error('no API key (set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key)');
-  let url: string;
-  try {
-    url = new URL(`${baseUrl.replace(/\/+$/, '')}/models`).href;
-  } catch {
-    throw new Error(`invalid base URL ${baseUrl}`);
-  }
-  const shown = redact(url);
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(timeoutSeconds * 1000) });
-  } catch (e) {
-    if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) throw new Error(`no answer from ${shown} within ${timeoutSeconds} s`);
-    const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
-    throw new Error(`cannot reach ${shown}${why ? ` (${why})` : ''}`);
-  }
-  await res.body?.cancel();
-  if (res.status === 401 || res.status === 403) throw new Error(`${shown} rejected the API key (HTTP ${res.status})`);
-  if (!res.ok) throw new Error(`${shown} answered HTTP ${res.status}`);
-  return `${redact(baseUrl)} answers (model ${model})`;
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
 }
 
 async function checks(resolved: Resolved): Promise<Check[]> {
@@ -72,17 +52,31 @@ async function checks(resolved: Resolved): Promise<Check[]> {
   const life = lifecycle();
   try {
     const results: Check[] = [];
-    results.push(await timed('milvus', async () => {
-      const store = await openStore(resolved, life);
-      const meta = await store.describe(config.collection);
-      const where = isServerUri(config.milvusUri) ? config.milvusUri : `Milvus Lite at ${config.milvusUri}`;
-      return meta ? `${where}: collection "${config.collection}" has ${await store.count(config.collection)} chunks (${meta.model}, ${meta.dim} dims${meta.bm25 ? ', BM25' : ''})` : `${where}: collection "${config.collection}" does not exist yet`;
-    }));
-    results.push(await timed('model', async () => {
-      const e = await openEmbedder(resolved, life);
-      return `${e.info.model}: ${e.info.dim} dims, ${e.info.pooling} pooling, ${e.info.dtype}, max ${e.info.maxTokens} tokens`;
-    }));
-    results.push(await timed('llm', () => checkLlm(config.llmBaseUrl, config.llmModel, config.llmApiKey, config.llmTimeout)));
+    results.push(
+      await runCheck('milvus', async () => {
+        const lite = !isServerUri(config.milvusUri);
+        // Read-only, like ask: a missing Milvus Lite folder is reported, not created.
+        if (lite && !existsSync(path.resolve(config.milvusUri))) throw noDataError(path.resolve(config.milvusUri));
+        const store = await openStore(resolved, life, { readOnly: true });
+        const meta = await store.describe(config.collection);
+        const where = lite ? `Milvus Lite at ${config.milvusUri}` : config.milvusUri;
+        if (!meta) throw new RagError(`${where}: collection "${config.collection}" does not exist`, { hint: 'run `rag ingest <path>` first (or pick the collection with --collection)' });
+        return `${where}: collection "${config.collection}" has ${await store.count(config.collection)} chunks (${meta.model}, ${meta.dim} dims${meta.bm25 ? ', BM25' : ''})`;
+      }),
+    );
+    results.push(
+      await runCheck('model', async () => {
+        const e = await openEmbedder(resolved, life);
+        return `${e.info.model}: ${e.info.dim} dims, ${e.info.pooling} pooling, ${e.info.dtype}, max ${e.info.maxTokens} tokens`;
+      }),
+    );
+    results.push(
+      await runCheck('llm', async () => {
+        if (!config.llmApiKey) throw new RagError('no API key for the LLM endpoint', { hint: 'set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key' });
+        const { checkChatModel } = await import('../services/chat-model.js');
+        return checkChatModel({ baseURL: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel, timeoutMs: config.llmTimeout * 1000 }, life.signal);
+      }),
+    );
     return results;
   } finally {
     await life.close();
@@ -91,16 +85,14 @@ async function checks(resolved: Resolved): Promise<Check[]> {
 
 export async function runConfig(flags: ConfigFlags): Promise<number> {
   const resolved = loadConfig(flags);
-  registerSecret(resolved.config.llmApiKey);
-  registerSecret(resolved.config.milvusToken);
-  const settings = rows(resolved);
+  const settings = await rows(resolved);
   const results = flags.check ? await checks(resolved) : [];
   if (flags.json) {
     json({ settings: Object.fromEntries(settings.map((r) => [r.key, { value: r.value, source: r.source }])), checks: results });
   } else {
     const width = Math.max(...settings.map((r) => r.key.length));
     out(settings.map((r) => `${r.key.padEnd(width)}  ${r.value}  (${r.source})`).join('\n'));
-    if (results.length) out(`\n${results.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`).join('\n')}`);
+    if (results.length) out(`\n${results.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}${c.hint ? ` (hint: ${c.hint})` : ''}`).join('\n')}`);
   }
   const failed = results.filter((c) => !c.ok);
   if (failed.length > 0) {

@@ -2,20 +2,22 @@
 
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkMode, checkModel, openCollection, searchModeFor } from '../core/ask.js';
+import { SEARCH_MODES, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import {
-  FORMAT_HINT, checkThresholds, chunkTitle, describeCheck, evaluate, isRelevant, junitXml, parseQuestions,
+  checkThresholds, chunkTitle, describeCheck, evaluate, isRelevant, junitXml, parseQuestions,
   type EvalQuestion, type ModeReport, type ThresholdCheck, type Thresholds,
 } from '../core/eval.js';
 import type { SearchMode } from '../core/types.js';
-import { embedderFor } from './ask.js';
-import { lifecycle, loadConfig } from './context.js';
-import { chooseOpeners } from './warm.js';
-import { json, out, progressBars, registerSecret } from './render.js';
+import { lifecycle, loadConfig, openRetriever } from './runtime.js';
+import { json, out, progressBars, roundTimings } from './render.js';
 import type { CommonFlags } from './main.js';
 
-export interface EvalFlags extends CommonFlags {
+export interface EvalFlags extends CommonFlags, SettingFlags {
+  /** false with --no-server. */
+  server?: boolean;
+  cutoff?: string;
+  /** The old name of --cutoff, still accepted. */
   k?: string;
   minHit?: string;
   minHit1?: string;
@@ -23,8 +25,6 @@ export interface EvalFlags extends CommonFlags {
   compare?: string;
   junit?: string;
 }
-
-const MODES: readonly SearchMode[] = ['dense', 'bm25', 'hybrid'];
 
 function ratio(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -47,8 +47,8 @@ export function parseCompare(raw: string | undefined): SearchMode[] | undefined 
   const modes: SearchMode[] = [];
   for (const part of raw.split(',')) {
     const m = part.trim();
-    if (!(MODES as readonly string[]).includes(m)) {
-      throw usageError(`--compare takes search modes separated by commas (${MODES.join(', ')}), got "${raw}"`, 'e.g. --compare dense,bm25,hybrid');
+    if (!(SEARCH_MODES as readonly string[]).includes(m)) {
+      throw usageError(`--compare takes search modes separated by commas (${SEARCH_MODES.join(', ')}), got "${raw}"`, 'e.g. --compare dense,bm25,hybrid');
     }
     if (!modes.includes(m as SearchMode)) modes.push(m as SearchMode);
   }
@@ -60,7 +60,10 @@ function readQuestions(file: string): EvalQuestion[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw usageError(`cannot read the questions file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, FORMAT_HINT);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw usageError(`the questions file ${file} does not exist`, 'check the path; the file is JSON Lines, one {"question": …, "expect": […]} a line');
+    if (code === 'EISDIR') throw usageError(`${file} is a folder, not a questions file`, 'give a JSON Lines file');
+    throw usageError(`cannot read the questions file ${file}: ${code ?? (e as Error).message}`, 'check its permissions');
   }
   return parseQuestions(text, file);
 }
@@ -71,6 +74,8 @@ function checkJunitPath(file: string | undefined): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`--junit ${file}: folder ${dir} does not exist`, 'create the folder first');
 }
 
+/** Seconds rounded to ms, for --json. */
+const round = (s: number): number => Math.round(s * 1000) / 1000;
 const ms = (s: number): string => (s * 1000).toFixed(1);
 const ratioText = (r: number): string => r.toFixed(3);
 
@@ -118,13 +123,15 @@ function jsonReport(file: string, base: Record<string, unknown>, reports: readon
     modes: reports.map((r) => ({
       mode: r.mode,
       ...r.metrics,
+      embed: round(r.metrics.embed),
+      search: round(r.metrics.search),
       results: r.results.map((q) => ({
         line: q.line,
         question: q.question,
         expect: q.expect,
         rank: q.rank,
         sources: q.hits.map((h) => ({ file: h.source, position: h.position, score: h.score, relevant: isRelevant(h.text, q.expect), title: chunkTitle(h.text) })),
-        timings: { embed: q.embed, search: q.search },
+        timings: roundTimings({ embed: q.embed, search: q.search }),
       })),
     })),
     thresholds,
@@ -133,34 +140,29 @@ function jsonReport(file: string, base: Record<string, unknown>, reports: readon
   };
 }
 
+/** The cut-off: --cutoff, or its old name --k (not both). */
+function cutoff(flags: EvalFlags): number | undefined {
+  if (flags.cutoff !== undefined && flags.k !== undefined) throw usageError('give --cutoff or its old name --k, not both');
+  return flags.cutoff !== undefined ? wholeNumber('--cutoff', flags.cutoff) : wholeNumber('--k', flags.k);
+}
+
 export async function runEval(file: string, flags: EvalFlags): Promise<number> {
-  const kFlag = wholeNumber('--k', flags.k);
+  const kFlag = cutoff(flags);
   const thresholds: Thresholds = { minHit: ratio('--min-hit', flags.minHit), minHit1: ratio('--min-hit1', flags.minHit1), minMrr: ratio('--min-mrr', flags.minMrr) };
   const compare = parseCompare(flags.compare);
   checkJunitPath(flags.junit);
   const questions = readQuestions(file);
   const resolved = loadConfig(flags);
   const { config } = resolved;
-  registerSecret(config.milvusToken);
-  if (compare && resolved.sources.search.from === 'flag') throw usageError('give either --search or --compare, not both', '--compare dense,bm25,hybrid runs each mode');
+  if (compare && resolved.sources.search.from === 'flag') throw usageError('give either --search or --compare, not both', `--compare ${SEARCH_MODES.join(',')} runs each mode`);
   const k = kFlag ?? config.topK;
   const t0 = performance.now();
 
   const life = lifecycle();
   const bars = await progressBars(!flags.json);
   try {
-    // A running `rag serve` for this target, unless --no-server; else Milvus Lite starts while the model loads, as in `rag ask`.
-    const via = await chooseOpeners(resolved, flags.server !== false, life);
-    const loading = via.openEmbedder(resolved, life);
-    loading.catch(() => undefined);
-    const store = await via.openStore(resolved, life);
-    const meta = await openCollection(store, config.collection);
-    // As in `rag ask`: the default mode falls back to dense on a collection without BM25.
-    const modes = compare ?? [searchModeFor(meta, config.search, resolved.sources.search.from !== 'default')];
-    for (const mode of modes) checkMode(meta, mode, config.collection);
-    const embedder = await embedderFor(resolved, meta, life, loading, via.openEmbedder);
-    checkModel(meta, embedder.info, config.collection);
-
+    // Milvus Lite starts while the model loads, as in `rag ask`; a running `rag serve` is used unless --no-server.
+    const { store, embedder, modes, path: via } = await openRetriever(resolved, life, { compare, useServer: flags.server !== false });
     const reports = await evaluate(questions, modes, {
       store,
       embedder,
@@ -182,7 +184,7 @@ export async function runEval(file: string, flags: EvalFlags): Promise<number> {
         throw new RagError(`cannot write the JUnit report ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check the path and its permissions' });
       }
     }
-    const base = { path: via.path, collection: config.collection, model: embedder.info.model, questions: questions.length, k, topK: Math.max(k, config.topK), rrfK: config.rrfK, seconds: (performance.now() - t0) / 1000 };
+    const base = { path: via, collection: config.collection, model: embedder.info.model, questions: questions.length, k, topK: Math.max(k, config.topK), rrfK: config.rrfK, seconds: round((performance.now() - t0) / 1000) };
     if (flags.json) json(jsonReport(file, base, reports, thresholds, checks));
     else out(renderReport(file, `collection "${config.collection}" (${embedder.info.model})`, reports, checks));
 

@@ -3,13 +3,14 @@
 import path from 'node:path';
 import { HeadingSplitter, MAX_TEXT_BYTES } from '../core/chunk.js';
 import { discover } from '../core/discover.js';
+import type { SettingFlags } from '../core/config.js';
 import { ingest, type IngestSummary } from '../core/ingest.js';
-import { lifecycle, loadConfig, openEmbedder, openStore } from './context.js';
+import { lifecycle, loadConfig, openEmbedder, openStore } from './runtime.js';
 import { json, out, progressBars, warn } from './render.js';
 import { handOver } from './warm.js';
 import type { CommonFlags } from './main.js';
 
-export interface IngestFlags extends CommonFlags {
+export interface IngestFlags extends CommonFlags, SettingFlags {
   recreate?: boolean;
   progress?: boolean;
 }
@@ -62,7 +63,7 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
       },
     });
     bars.stop();
-    if (flags.json) json(summary);
+    if (flags.json) json({ ...summary, seconds: Math.round(summary.seconds * 1000) / 1000 });
     else out(summaryLine(summary));
     return 0;
   } finally {

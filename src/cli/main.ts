@@ -4,49 +4,50 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { GROUPS, SEARCH_MODES, SETTINGS, settingHelp, type Group } from '../core/config.js';
 import { EXIT_USAGE, RagError } from '../core/errors.js';
-import { PACKAGE_ROOT, caughtSignal, lostMilvusLite } from './context.js';
+import { SPLIT_MODES } from '../core/sections.js';
+import type { AskFlags } from './ask.js';
+import type { ConfigFlags } from './config.js';
+import { PACKAGE_ROOT, caughtSignal, lostMilvusLite } from './runtime.js';
+import type { EvalFlags } from './eval.js';
+import type { IngestFlags } from './ingest.js';
 import { reportError } from './render.js';
 
+/** Flags every command has. */
 export interface CommonFlags {
   json?: boolean;
   verbose?: boolean;
-  [flag: string]: unknown;
 }
 
 const version = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-function milvusOptions(cmd: Command): Command {
-  return cmd
-    .option('--milvus-uri <uri>', 'Milvus Lite data folder (./milvus.db) or http(s)://host:port of a Milvus server / Zilliz Cloud [env MILVUS_URI]')
-    .option('--milvus-token <token>', 'Milvus token or Zilliz Cloud API key [env MILVUS_TOKEN]')
-    .option('--collection <name>', 'collection name [env RAG_COLLECTION, default my_rag_collection]')
-    .option('--lock-timeout <seconds>', 'wait this long for another process using the same Milvus Lite folder [env RAG_LOCK_TIMEOUT, default 60]');
-}
+const OUTPUT = 'Output:';
 
-function modelOptions(cmd: Command): Command {
-  return cmd
-    .option('--model <id>', 'embedding model id [env RAG_EMBED_MODEL, default Xenova/all-mpnet-base-v2]')
-    .addOption(new Option('--model-path <dir>', 'load the embedding model from a local folder [env RAG_MODEL_PATH]').conflicts('model'))
-    .option('--cache-dir <dir>', 'model cache [env RAG_CACHE_DIR]')
-    .option('--offline', 'never download models [env RAG_OFFLINE=1]')
-    .option('--dtype <dtype>', 'model precision: fp32, fp16, q8… [env RAG_DTYPE, default fp32]')
-    .option('--query-prefix <text>', 'text put before questions [env RAG_QUERY_PREFIX]')
-    .option('--doc-prefix <text>', 'text put before documents [env RAG_DOC_PREFIX]')
-    .option('--batch-size <n>', 'most chunks per embedding pass and per insert [env RAG_BATCH_SIZE, default 32]')
-    .option('--batch-tokens <n>', 'most padded tokens per embedding pass [env RAG_BATCH_TOKENS, default 4096]');
-}
-
-function searchOptions(cmd: Command): Command {
-  return cmd
-    .option('-k, --top-k <n>', 'chunks to retrieve [env RAG_TOP_K, default 3]')
-    .addOption(new Option('--search <mode>', 'retrieval mode [env RAG_SEARCH, default hybrid; dense on a collection without BM25]').choices(['dense', 'bm25', 'hybrid']))
-    .option('--rrf-k <n>', 'reciprocal-rank-fusion constant for hybrid [env RAG_RRF_K, default 60]')
-    .option('--candidates <n>', 'hybrid: candidates each search contributes to the fusion [env RAG_CANDIDATES, default 20]');
+/** The options of the settings in these groups, generated from SETTINGS (help text, env names, defaults). */
+function settingOptions(cmd: Command, groups: readonly Group[]): Command {
+  for (const group of GROUPS) {
+    if (!groups.includes(group)) continue;
+    for (const s of SETTINGS) {
+      if (s.group !== group || s.option === undefined) continue;
+      const opt = new Option(s.option, settingHelp(s)).helpGroup(`${group} options:`);
+      if (s.kind === 'mode') opt.choices(SEARCH_MODES);
+      if (s.kind === 'split') opt.choices(SPLIT_MODES);
+      if (s.conflicts) opt.conflicts(s.conflicts);
+      cmd.addOption(opt);
+    }
+  }
+  return cmd;
 }
 
 function common(cmd: Command): Command {
-  return cmd.option('--json', 'print one JSON object on stdout').option('--verbose', 'print stack traces on errors');
+  return cmd
+    .addOption(new Option('--json', 'print one JSON object on stdout').helpGroup(OUTPUT))
+    .addOption(new Option('--verbose', 'print stack traces on errors').helpGroup(OUTPUT));
+}
+
+function examples(cmd: Command, lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
 let exitCode = 0;
@@ -58,6 +59,8 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...a
   };
 }
 
+const ENV_NAMES = SETTINGS.flatMap((s) => s.env);
+
 export function buildProgram(): Command {
   const program = new Command('rag')
     .description('Command-line RAG over Milvus: ingest Markdown, ask questions, measure retrieval.')
@@ -67,42 +70,71 @@ export function buildProgram(): Command {
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(`${s.trim().replace(/\s*\n\s*/g, ' ')} (hint: see rag --help)\n`),
-    });
+    })
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  rag ingest docs/                                   # split, embed and store every docs/**/*.md',
+      '  rag ask "How is data stored in Milvus?"            # answer with the LLM, then the sources',
+      '  rag ask --no-llm "How is data stored?"             # retrieval only, no API key needed',
+      '  rag eval questions.jsonl --min-hit 0.9             # measure retrieval; exit 1 below the threshold',
+      '  rag config --check                                 # where each setting comes from; do the services answer?',
+      '',
+      'Exit codes: 0 ok, 1 failure, 2 usage error, 130/143 interrupted (SIGINT/SIGTERM).',
+      'Errors are one stderr line "error: … (hint: …)"; add --verbose for the stack trace.',
+      `Settings: flag > environment > ./.env > default. Environment variables: ${ENV_NAMES.join(', ')}.`,
+      'Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY for model downloads and the LLM; loopback is never proxied.',
+      'See `rag <command> --help` and the README (README.md in the rag package) for more.',
+      '',
+    ].join('\n'));
 
   const ingest = program.command('ingest')
     .description('split Markdown files on "# ", embed the pieces and upsert them into Milvus')
-    .argument('<paths...>', 'folders (every **/*.md), Markdown files or quoted globs')
-    .option('--recreate', 'drop the collection first')
-    .addOption(new Option('--split <mode>', 'chunking: sections or tutorial [env RAG_SPLIT, default sections]').choices(['sections', 'tutorial']))
-    .option('--no-progress', 'no progress bars');
-  common(modelOptions(milvusOptions(ingest))).action(action(async (paths: string[], flags: Record<string, unknown>) => (await import('./ingest.js')).runIngest(paths, flags)));
+    .argument('<paths...>', 'folders (every **/*.md), Markdown files or quoted globs');
+  settingOptions(ingest, ['Embedding model', 'Milvus'])
+    .addOption(new Option('--recreate', 'drop the collection first').helpGroup('Milvus options:'))
+    .addOption(new Option('--no-progress', 'no progress bars').helpGroup(OUTPUT));
+  examples(common(ingest), [
+    'rag ingest docs/                                  # every docs/**/*.md into ./milvus.db',
+    'rag ingest "notes/**/*.md" README.md --json       # quoted globs and files; summary as JSON',
+    'rag ingest docs/ --model-path ./models/bge --recreate   # a local model folder; rebuild the collection',
+    'rag ingest docs/ --milvus-uri http://localhost:19530    # a Milvus server instead of Milvus Lite',
+  ]).action(action(async (paths: string[], flags: IngestFlags) => (await import('./ingest.js')).runIngest(paths, flags)));
 
   const askCmd = program.command('ask')
     .description('answer a question from the collection with an OpenAI-compatible chat model')
-    .argument('<question>', 'the question')
-    .option('--no-llm', 'retrieval only: print the retrieved chunks, no API key needed')
-    .option('-q, --quiet', 'print the answer alone')
-    .option('--system-prompt <text>', 'replace the system prompt')
-    .option('--prompt-file <file>', 'replace the user prompt template (must contain {context} and {question})')
-    .option('--llm-base-url <url>', 'OpenAI-compatible endpoint [env RAG_LLM_BASE_URL, OPENAI_BASE_URL]')
-    .option('--llm-model <name>', 'chat model [env RAG_LLM_MODEL, default mistral-7b]')
-    .option('--llm-api-key <key>', 'API key [env RAG_LLM_API_KEY, LEPTONAI_TOKEN, OPENAI_API_KEY]')
-    .option('--llm-timeout <seconds>', 'per attempt [env RAG_LLM_TIMEOUT, default 60]')
-    .option('--llm-retries <n>', 'retries on 429/5xx/connection errors [env RAG_LLM_RETRIES, default 3]')
-    .option('--no-server', 'do not use a running `rag serve`: load Milvus and the model in this process');
-  common(searchOptions(modelOptions(milvusOptions(askCmd)))).action(action(async (question: string, flags: Record<string, unknown>) => (await import('./ask.js')).runAsk(question, flags)));
+    .argument('<question...>', 'the question (quote it: one argument)');
+  settingOptions(askCmd, ['Retrieval', 'Embedding model', 'Milvus', 'LLM'])
+    .addOption(new Option('--no-llm', 'retrieval only: print the retrieved chunks, no API key needed').helpGroup('LLM options:'))
+    .addOption(new Option('--system-prompt <text>', 'replace the system prompt').helpGroup('LLM options:'))
+    .addOption(new Option('--prompt-file <file>', 'replace the user prompt template (must contain {context} and {question})').helpGroup('LLM options:'))
+    .addOption(new Option('-q, --quiet', 'print the answer alone (no sources)').helpGroup(OUTPUT))
+    .addOption(new Option('--no-server', 'do not use a running `rag serve`: load Milvus and the model in this process').helpGroup(OUTPUT));
+  examples(common(askCmd), [
+    'rag ask "How is data stored in Milvus?"               # the answer, then its sources',
+    'rag ask --no-llm -k 5 "What is a partition?"         # the 5 best chunks, no LLM',
+    'rag ask -q "What is Milvus?" | wc -w                 # the answer alone, for scripts',
+    'rag ask --json --search bm25 "error code 65535"      # one JSON object: answer, sources, timings',
+  ]).action(action(async (question: string[], flags: AskFlags) => (await import('./ask.js')).runAsk(question, flags)));
 
   const evalCmd = program.command('eval')
     .description('measure retrieval on a JSON Lines question set: hit@1, hit@k, MRR; gate CI with thresholds')
-    .argument('<questions>', 'JSON Lines file: {"question": "...", "expect": ["..."]} per line')
-    .option('--k <n>', 'cut-off for hit@k and MRR@k (default: --top-k, 3)')
-    .option('--min-hit <ratio>', 'fail (exit 1) when hit@k is below this (0..1; checked for every mode compared)')
-    .option('--min-hit1 <ratio>', 'fail (exit 1) when hit@1 is below this (0..1)')
-    .option('--min-mrr <ratio>', 'fail (exit 1) when MRR@k is below this (0..1)')
-    .option('--compare <modes>', 'run each mode and show them side by side, e.g. dense,bm25,hybrid (instead of --search)')
-    .option('--junit <file>', 'also write a JUnit XML report')
-    .option('--no-server', 'do not use a running `rag serve`: load Milvus and the model in this process');
-  common(searchOptions(modelOptions(milvusOptions(evalCmd)))).action(action(async (file: string, flags: Record<string, unknown>) => (await import('./eval.js')).runEval(file, flags)));
+    .argument('<questions>', 'JSON Lines file: {"question": "...", "expect": ["..."]} per line');
+  settingOptions(evalCmd, ['Retrieval', 'Embedding model', 'Milvus'])
+    .addOption(new Option('--cutoff <n>', 'the k of hit@k and MRR@k (default: --top-k, 3)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--k <n>', 'old name of --cutoff').hideHelp().helpGroup('Retrieval options:'))
+    .addOption(new Option('--min-hit <ratio>', 'fail (exit 1) when hit@k is below this (0..1; checked for every mode compared)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--min-hit1 <ratio>', 'fail (exit 1) when hit@1 is below this (0..1)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--min-mrr <ratio>', 'fail (exit 1) when MRR@k is below this (0..1)').helpGroup('Retrieval options:'))
+    .addOption(new Option('--compare <modes>', `run each mode and show them side by side, e.g. ${SEARCH_MODES.join(',')} (instead of --search)`).helpGroup('Retrieval options:'))
+    .addOption(new Option('--junit <file>', 'also write a JUnit XML report (one test case per threshold)').helpGroup(OUTPUT))
+    .addOption(new Option('--no-server', 'do not use a running `rag serve`: load Milvus and the model in this process').helpGroup(OUTPUT));
+  examples(common(evalCmd), [
+    'rag eval questions.jsonl                                   # hit@1, hit@3, MRR@3 and the misses',
+    `rag eval questions.jsonl --compare ${SEARCH_MODES.join(',')}          # the modes side by side`,
+    'rag eval questions.jsonl --cutoff 5 --min-hit 0.9          # CI gate: exit 1 when hit@5 < 0.9',
+    'rag eval questions.jsonl --junit reports/retrieval.xml     # a JUnit report for CI',
+  ]).action(action(async (file: string, flags: EvalFlags) => (await import('./eval.js')).runEval(file, flags)));
 
   const serveCmd = program.command('serve')
     .description('keep Milvus (Lite) and the embedding model loaded for fast `rag ask` / `rag eval` on one Milvus target')
@@ -110,24 +142,21 @@ export function buildProgram(): Command {
     .option('--stop', 'stop the server of this Milvus target')
     .option('--status', 'show the server of this Milvus target (exit 1 when none runs)')
     .option('--idle <minutes>', 'exit after this many minutes without a request (0 = never) [default 30]');
-  common(modelOptions(milvusOptions(serveCmd))).action(action(async (flags: Record<string, unknown>) => (await import('./serve.js')).runServe(flags)));
+  common(settingOptions(serveCmd, ['Embedding model', 'Milvus'])).action(action(async (flags: Record<string, unknown>) => (await import('./serve.js')).runServe(flags)));
 
   const mcpCmd = program.command('mcp')
-    .description('Model Context Protocol server over stdio: tools search, ask and status for AI agents')
-    .option('--llm-base-url <url>', 'OpenAI-compatible endpoint [env RAG_LLM_BASE_URL, OPENAI_BASE_URL]')
-    .option('--llm-model <name>', 'chat model [env RAG_LLM_MODEL, default mistral-7b]')
-    .option('--llm-api-key <key>', 'API key [env RAG_LLM_API_KEY, LEPTONAI_TOKEN, OPENAI_API_KEY]')
-    .option('--llm-timeout <seconds>', 'per attempt [env RAG_LLM_TIMEOUT, default 60]')
-    .option('--llm-retries <n>', 'retries on 429/5xx/connection errors [env RAG_LLM_RETRIES, default 3]');
-  common(searchOptions(modelOptions(milvusOptions(mcpCmd)))).action(action(async (flags: Record<string, unknown>) => (await import('./mcp.js')).runMcp(flags)));
+    .description('Model Context Protocol server over stdio: tools search, ask and status for AI agents');
+  common(settingOptions(mcpCmd, ['Retrieval', 'Embedding model', 'Milvus', 'LLM'])).action(action(async (flags: Record<string, unknown>) => (await import('./mcp.js')).runMcp(flags)));
 
   const configCmd = program.command('config')
-    .description('print the resolved settings (secrets masked) and where each comes from')
-    .option('--check', 'also check that Milvus, the embedding model and the LLM endpoint answer')
-    .option('--llm-base-url <url>', 'OpenAI-compatible endpoint')
-    .option('--llm-model <name>', 'chat model')
-    .option('--llm-api-key <key>', 'API key');
-  common(modelOptions(milvusOptions(configCmd))).action(action(async (flags: Record<string, unknown>) => (await import('./config.js')).runConfig(flags)));
+    .description('print the effective settings (secrets masked) and where each comes from');
+  settingOptions(configCmd, ['Retrieval', 'Embedding model', 'Milvus', 'LLM'])
+    .addOption(new Option('--check', 'also check that Milvus, the embedding model and the LLM endpoint answer').helpGroup(OUTPUT));
+  examples(common(configCmd), [
+    'rag config                          # every setting, its value and where it comes from',
+    'rag config --check                  # also: does Milvus answer, does the model load, does the LLM answer?',
+    'rag config --json --milvus-uri http://localhost:19530',
+  ]).action(action(async (flags: ConfigFlags) => (await import('./config.js')).runConfig(flags)));
 
   for (const cmd of program.commands) {
     cmd.exitOverride().showSuggestionAfterError(true).configureOutput({

@@ -1,13 +1,13 @@
 // `rag mcp`: a Model Context Protocol server over stdio (tools search, ask, status), warm through a `rag serve` server of its own or a running one.
 
-import { ask, checkMode, checkModel, openCollection, retrieve, searchModeFor } from '../core/ask.js';
-import { isServerUri, type Resolved } from '../core/config.js';
+import { ask, checkMode, checkModel, openCollection, retrieve, searchModeFor } from '../core/retrieve.js';
+import { isServerUri, type Resolved, type SettingFlags } from '../core/config.js';
 import { RagError, errorMessage } from '../core/errors.js';
 import type { SearchMode } from '../core/types.js';
 import { attach, servePaths } from '../services/serve-client.js';
 import type { WarmServer } from '../services/warm-server.js';
-import { embedderFor } from './ask.js';
-import { lifecycle, loadConfig, type Lifecycle } from './context.js';
+import { embedderFor } from './runtime.js';
+import { lifecycle, loadConfig, type Lifecycle } from './runtime.js';
 import { registerSecret, say, scrub } from './render.js';
 import { startServer } from './serve.js';
 import { chooseOpeners } from './warm.js';
@@ -73,7 +73,7 @@ async function prepare(resolved: Resolved, s: Lifecycle, via: Awaited<ReturnType
   return { store, embedder, mode: searchMode };
 }
 
-export async function runMcp(flags: CommonFlags): Promise<number> {
+export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number> {
   const resolved = loadConfig(flags);
   const { config } = resolved;
   registerSecret(config.llmApiKey);

@@ -2,6 +2,9 @@
 
 import { RagError, EXIT_FAILURE, EXIT_USAGE } from '../core/errors.js';
 
+/** Where to report a bug (an error that is not a RagError). */
+export const BUG_REPORT = 'report it to the rag maintainers with the command and the output of --verbose (see README, Reporting bugs)';
+
 /** A message for the user (stderr). */
 export function say(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -18,6 +21,39 @@ export function out(text: string): void {
 
 export function json(value: unknown): void {
   out(JSON.stringify(value, null, 2));
+}
+
+/** Stored text for a terminal: CR-only and CRLF line ends become \n (a lone \r would overwrite the line). */
+export function displayText(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/** Seconds rounded to ms, for --json timings. */
+export function roundTimings<T extends Record<string, number>>(t: T): T {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v * 1000) / 1000])) as T;
+}
+
+export interface Status {
+  /** Replaces the status line (stderr on a TTY only). */
+  set(message: string): void;
+  clear(): void;
+}
+
+/** A one-line status on stderr ("loading model…") while the user waits; nothing when stderr is not a terminal. */
+export function status(enabled = process.stderr.isTTY === true): Status {
+  let shown = false;
+  return {
+    set(message) {
+      if (!enabled) return;
+      process.stderr.write(`\r\x1b[2K${message}`);
+      shown = true;
+    },
+    clear() {
+      if (!shown) return;
+      process.stderr.write('\r\x1b[2K');
+      shown = false;
+    },
+  };
 }
 
 /** Secrets known to this process; replaced by *** in anything rag prints about an error. */
@@ -40,11 +76,15 @@ function defaultHint(rag: RagError | undefined): string {
   return `see rag ${cmd ? `${cmd} ` : ''}--help`;
 }
 
-/** Print an error as one line on stderr (plus the stack with --verbose) and return its exit code. */
+/**
+ * Print an error as one line on stderr (plus the stack with --verbose) and return its exit code.
+ * An error that is not a RagError was not foreseen: the line says it is a bug and where to report it.
+ */
 export function reportError(err: unknown, verbose: boolean): number {
   const rag = err instanceof RagError ? err : undefined;
-  const message = rag ? rag.message : err instanceof Error ? err.message : String(err);
-  const line = `error: ${message.replace(/\s*\n\s*/g, ' ')} (hint: ${(rag?.hint ?? defaultHint(rag)).replace(/\s*\n\s*/g, ' ')})`;
+  const message = rag ? rag.message : `unexpected error (a bug in rag): ${err instanceof Error ? err.message : String(err)}`;
+  const hint = rag ? (rag.hint ?? defaultHint(rag)) : `${verbose ? '' : 'run again with --verbose for the stack trace, and '}${BUG_REPORT}`;
+  const line = `error: ${message.replace(/\s*\n\s*/g, ' ')} (hint: ${hint.replace(/\s*\n\s*/g, ' ')})`;
   if (verbose && err instanceof Error) {
     let e: unknown = err;
     while (e instanceof Error) {
@@ -55,8 +95,6 @@ export function reportError(err: unknown, verbose: boolean): number {
   say(scrub(line));
   return rag ? rag.exitCode : EXIT_FAILURE;
 }
-
-export { EXIT_USAGE };
 
 export interface Bars {
   update(name: string, value: number, total: number): void;

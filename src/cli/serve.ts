@@ -2,18 +2,18 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { isServerUri, type Resolved } from '../core/config.js';
+import { isServerUri, type Resolved, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import { DEFAULT_IDLE_MINUTES, type ModelSettings, type ServeStatus } from '../core/serve-protocol.js';
 import type { VectorStore } from '../core/types.js';
 import { attach, ensurePrivateDir, pidAlive, servePaths, type ServePaths } from '../services/serve-client.js';
 import type { WarmServer } from '../services/warm-server.js';
-import { lifecycle, loadConfig, openEmbedder, openStore, type Lifecycle } from './context.js';
+import { lifecycle, loadConfig, openEmbedder, openStore, type Lifecycle } from './runtime.js';
 import { json, out, say } from './render.js';
 import { modelSettings } from './warm.js';
 import type { CommonFlags } from './main.js';
 
-export interface ServeFlags extends CommonFlags {
+export interface ServeFlags extends CommonFlags, SettingFlags {
   detach?: boolean;
   stop?: boolean;
   status?: boolean;

@@ -5,12 +5,12 @@ import { isServerUri, type Resolved } from '../core/config.js';
 import type { ModelSettings } from '../core/serve-protocol.js';
 import type { CollectionMeta, Embedder, ListOptions, ListQuery, SearchHit, VectorStore } from '../core/types.js';
 import { attach, servePaths, type Attached, type ServeConnection } from '../services/serve-client.js';
-import { openEmbedder, openStore, type Lifecycle, type StoreTimings } from './context.js';
+import { openEmbedder, openStore, type Lifecycle, type StoreOptions } from './runtime.js';
 
 export interface Openers {
   /** Which path runs: a warm `rag serve`, or everything in this process. */
   path: 'server' | 'in-process';
-  openStore(resolved: Resolved, life: Lifecycle, timings?: StoreTimings): Promise<VectorStore>;
+  openStore(resolved: Resolved, life: Lifecycle, opts?: StoreOptions): Promise<VectorStore>;
   openEmbedder(resolved: Resolved, life: Lifecycle): Promise<Embedder>;
 }
 
@@ -75,9 +75,9 @@ async function remoteEmbedder(conn: ServeConnection, settings: ModelSettings): P
 function inProcess(resolved: Resolved): Openers {
   return {
     path: 'in-process',
-    async openStore(r, life, timings) {
+    async openStore(r, life, opts) {
       await handOver(resolved);
-      return openStore(r, life, timings);
+      return openStore(r, life, opts);
     },
     openEmbedder,
   };

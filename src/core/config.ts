@@ -41,48 +41,78 @@ export interface Config {
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'mode' | 'split';
 
-interface Setting {
+/** The search modes, in the order they are listed in help and errors. */
+export const SEARCH_MODES: readonly SearchMode[] = ['dense', 'bm25', 'hybrid'];
+
+/** Help groups of the command-line options (commander help groups). */
+export type Group = 'Milvus' | 'Embedding model' | 'Retrieval' | 'LLM';
+export const GROUPS: readonly Group[] = ['Retrieval', 'Embedding model', 'Milvus', 'LLM'];
+
+export interface Setting {
   key: keyof Config;
-  /** Commander's camel-cased flag name. */
-  flag?: string;
-  /** Environment variables, highest priority first. */
+  /** The command-line option in commander syntax, e.g. '-k, --top-k <n>'; none: environment (or .env) only. */
+  option?: string;
+  /** Environment variables, highest priority first; also read from ./.env. */
   env: string[];
   kind: Kind;
   default?: string | number | boolean;
+  /** How a default computed at run time is shown in help (e.g. a folder that depends on $XDG_CACHE_HOME). */
+  defaultText?: string;
   min?: number;
   secret?: boolean;
-  /** Shown by `rag config` and in .env.example. */
+  /** A setting this option cannot be combined with on the command line. */
+  conflicts?: keyof Config;
+  group: Group;
+  /** One line, used in --help, in `rag config` and in .env.example. */
   doc: string;
 }
 
+/** The one table of settings: --help, environment names, defaults, parsing and `rag config` all come from it. */
 export const SETTINGS: readonly Setting[] = [
-  { key: 'milvusUri', flag: 'milvusUri', env: ['MILVUS_URI'], kind: 'string', default: DEFAULT_MILVUS_URI, doc: 'a local path (embedded Milvus Lite data folder) or http(s)://host:port of a Milvus server / Zilliz Cloud' },
-  { key: 'milvusToken', flag: 'milvusToken', env: ['MILVUS_TOKEN'], kind: 'string', secret: true, doc: 'Milvus token ("user:password") or Zilliz Cloud API key' },
-  { key: 'collection', flag: 'collection', env: ['RAG_COLLECTION'], kind: 'string', default: DEFAULT_COLLECTION, doc: 'collection name' },
-  { key: 'model', flag: 'model', env: ['RAG_EMBED_MODEL'], kind: 'string', default: DEFAULT_MODEL, doc: 'embedding model id (Hugging Face hub, loaded by transformers.js)' },
-  { key: 'modelPath', flag: 'modelPath', env: ['RAG_MODEL_PATH'], kind: 'string', doc: 'load the embedding model from this local folder instead (no network)' },
-  { key: 'cacheDir', flag: 'cacheDir', env: ['RAG_CACHE_DIR'], kind: 'string', doc: 'model download cache (default: $XDG_CACHE_HOME/rag or ~/.cache/rag)' },
-  { key: 'hfEndpoint', env: ['HF_ENDPOINT'], kind: 'string', doc: 'Hugging Face hub address or mirror for model downloads (default https://huggingface.co/)' },
-  { key: 'offline', flag: 'offline', env: ['RAG_OFFLINE'], kind: 'bool', default: false, doc: '1 = never touch the network for models' },
-  { key: 'dtype', flag: 'dtype', env: ['RAG_DTYPE'], kind: 'string', default: 'fp32', doc: 'model precision: fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16' },
-  { key: 'queryPrefix', flag: 'queryPrefix', env: ['RAG_QUERY_PREFIX'], kind: 'string', doc: 'text put before questions (default: from the model table)' },
-  { key: 'docPrefix', flag: 'docPrefix', env: ['RAG_DOC_PREFIX'], kind: 'string', doc: 'text put before documents (default: from the model table)' },
-  { key: 'batchSize', flag: 'batchSize', env: ['RAG_BATCH_SIZE'], kind: 'int', default: 32, min: 1, doc: 'most chunks per embedding pass and per insert' },
-  { key: 'batchTokens', flag: 'batchTokens', env: ['RAG_BATCH_TOKENS'], kind: 'int', default: 4096, min: 1, doc: 'most padded tokens per embedding pass (texts × longest): bounds the model\'s memory' },
-  { key: 'split', flag: 'split', env: ['RAG_SPLIT'], kind: 'split', default: 'sections', doc: 'chunking: sections (front matter as page metadata; title and headings indexed with each chunk) or tutorial (the tutorial\'s pieces as they are)' },
-  { key: 'topK', flag: 'topK', env: ['RAG_TOP_K'], kind: 'int', default: 3, min: 1, doc: 'chunks retrieved per question' },
-  { key: 'search', flag: 'search', env: ['RAG_SEARCH'], kind: 'mode', default: 'hybrid', doc: 'retrieval mode: dense, bm25 or hybrid' },
-  { key: 'candidates', flag: 'candidates', env: ['RAG_CANDIDATES'], kind: 'int', default: 20, min: 1, doc: 'hybrid search: candidates each search (dense, BM25) contributes to the fusion' },
-  { key: 'rrfK', flag: 'rrfK', env: ['RAG_RRF_K'], kind: 'int', default: 60, min: 1, doc: 'reciprocal-rank-fusion constant for hybrid search' },
-  { key: 'llmBaseUrl', flag: 'llmBaseUrl', env: ['RAG_LLM_BASE_URL', 'OPENAI_BASE_URL'], kind: 'string', default: DEFAULT_LLM_BASE_URL, doc: 'OpenAI-compatible endpoint' },
-  { key: 'llmModel', flag: 'llmModel', env: ['RAG_LLM_MODEL'], kind: 'string', default: DEFAULT_LLM_MODEL, doc: 'chat model name' },
-  { key: 'llmApiKey', flag: 'llmApiKey', env: ['RAG_LLM_API_KEY', 'LEPTONAI_TOKEN', 'OPENAI_API_KEY'], kind: 'string', secret: true, doc: 'API key of the endpoint' },
-  { key: 'llmTimeout', flag: 'llmTimeout', env: ['RAG_LLM_TIMEOUT'], kind: 'number', default: 60, min: 0.001, doc: 'seconds to wait for the LLM per attempt' },
-  { key: 'llmRetries', flag: 'llmRetries', env: ['RAG_LLM_RETRIES'], kind: 'int', default: 3, min: 0, doc: 'retries on 429, 5xx and connection errors (with backoff)' },
-  { key: 'python', env: ['RAG_PYTHON'], kind: 'string', doc: 'Python that has milvus-lite (default: the project .venv, then python3)' },
-  { key: 'lockTimeout', flag: 'lockTimeout', env: ['RAG_LOCK_TIMEOUT'], kind: 'number', default: 60, min: 0, doc: 'seconds to wait for another process using the same Milvus Lite folder' },
-  { key: 'milvusTimeout', env: ['RAG_MILVUS_TIMEOUT'], kind: 'number', default: 30, min: 0.001, doc: 'seconds to wait for a Milvus call' },
+  { key: 'milvusUri', option: '--milvus-uri <uri>', env: ['MILVUS_URI'], kind: 'string', default: DEFAULT_MILVUS_URI, group: 'Milvus', doc: 'Milvus Lite data folder (a local path) or http(s)://host:port of a Milvus server / Zilliz Cloud' },
+  { key: 'milvusToken', option: '--milvus-token <token>', env: ['MILVUS_TOKEN'], kind: 'string', secret: true, group: 'Milvus', doc: 'Milvus token ("user:password") or Zilliz Cloud API key' },
+  { key: 'collection', option: '--collection <name>', env: ['RAG_COLLECTION'], kind: 'string', default: DEFAULT_COLLECTION, group: 'Milvus', doc: 'collection name' },
+  { key: 'lockTimeout', option: '--lock-timeout <seconds>', env: ['RAG_LOCK_TIMEOUT'], kind: 'number', default: 60, min: 0, group: 'Milvus', doc: 'seconds to wait for another process using the same Milvus Lite folder' },
+  { key: 'milvusTimeout', env: ['RAG_MILVUS_TIMEOUT'], kind: 'number', default: 30, min: 0.001, group: 'Milvus', doc: 'seconds to wait for a Milvus call' },
+  { key: 'python', env: ['RAG_PYTHON'], kind: 'string', defaultText: "the project's .venv, else python3", group: 'Milvus', doc: 'Python that has milvus-lite (runs the embedded Milvus Lite)' },
+  { key: 'model', option: '--model <id>', env: ['RAG_EMBED_MODEL'], kind: 'string', default: DEFAULT_MODEL, group: 'Embedding model', doc: 'embedding model id (Hugging Face hub, loaded by transformers.js)' },
+  { key: 'modelPath', option: '--model-path <dir>', env: ['RAG_MODEL_PATH'], kind: 'string', conflicts: 'model', group: 'Embedding model', doc: 'load the embedding model from this local folder instead (no network)' },
+  { key: 'cacheDir', option: '--cache-dir <dir>', env: ['RAG_CACHE_DIR'], kind: 'string', defaultText: '$XDG_CACHE_HOME/rag or ~/.cache/rag', group: 'Embedding model', doc: 'model download cache' },
+  { key: 'hfEndpoint', env: ['HF_ENDPOINT'], kind: 'string', defaultText: 'https://huggingface.co/', group: 'Embedding model', doc: 'Hugging Face hub address or mirror for model downloads (HTTPS_PROXY/NO_PROXY are honoured)' },
+  { key: 'offline', option: '--offline', env: ['RAG_OFFLINE'], kind: 'bool', default: false, group: 'Embedding model', doc: 'never touch the network for models' },
+  { key: 'dtype', option: '--dtype <dtype>', env: ['RAG_DTYPE'], kind: 'string', default: 'fp32', group: 'Embedding model', doc: 'model precision: fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16' },
+  { key: 'queryPrefix', option: '--query-prefix <text>', env: ['RAG_QUERY_PREFIX'], kind: 'string', defaultText: 'from the model table', group: 'Embedding model', doc: 'text put before questions' },
+  { key: 'docPrefix', option: '--doc-prefix <text>', env: ['RAG_DOC_PREFIX'], kind: 'string', defaultText: 'from the model table', group: 'Embedding model', doc: 'text put before documents' },
+  { key: 'batchSize', option: '--batch-size <n>', env: ['RAG_BATCH_SIZE'], kind: 'int', default: 32, min: 1, group: 'Embedding model', doc: 'most chunks per embedding pass and per insert' },
+  { key: 'batchTokens', option: '--batch-tokens <n>', env: ['RAG_BATCH_TOKENS'], kind: 'int', default: 4096, min: 1, group: 'Embedding model', doc: 'most padded tokens per embedding pass (texts × longest): bounds the model\'s memory' },
+  { key: 'split', option: '--split <mode>', env: ['RAG_SPLIT'], kind: 'split', default: 'sections', group: 'Embedding model', doc: 'chunking (ingest): sections (front matter as page metadata; title and headings indexed with each chunk) or tutorial (the tutorial\'s pieces as they are)' },
+  { key: 'topK', option: '-k, --top-k <n>', env: ['RAG_TOP_K'], kind: 'int', default: 3, min: 1, group: 'Retrieval', doc: 'chunks retrieved per question' },
+  { key: 'search', option: '--search <mode>', env: ['RAG_SEARCH'], kind: 'mode', default: 'hybrid', group: 'Retrieval', doc: `retrieval mode: ${SEARCH_MODES.join(', ')} (the default falls back to dense on a collection without BM25)` },
+  { key: 'candidates', option: '--candidates <n>', env: ['RAG_CANDIDATES'], kind: 'int', default: 20, min: 1, group: 'Retrieval', doc: 'hybrid: candidates each search (dense, BM25) contributes to the fusion' },
+  { key: 'rrfK', option: '--rrf-k <n>', env: ['RAG_RRF_K'], kind: 'int', default: 60, min: 1, group: 'Retrieval', doc: 'hybrid: reciprocal-rank-fusion constant' },
+  { key: 'llmBaseUrl', option: '--llm-base-url <url>', env: ['RAG_LLM_BASE_URL', 'OPENAI_BASE_URL'], kind: 'string', default: DEFAULT_LLM_BASE_URL, group: 'LLM', doc: 'OpenAI-compatible endpoint' },
+  { key: 'llmModel', option: '--llm-model <name>', env: ['RAG_LLM_MODEL'], kind: 'string', default: DEFAULT_LLM_MODEL, group: 'LLM', doc: 'chat model name' },
+  { key: 'llmApiKey', option: '--llm-api-key <key>', env: ['RAG_LLM_API_KEY', 'LEPTONAI_TOKEN', 'OPENAI_API_KEY'], kind: 'string', secret: true, group: 'LLM', doc: 'API key of the endpoint (never printed)' },
+  { key: 'llmTimeout', option: '--llm-timeout <seconds>', env: ['RAG_LLM_TIMEOUT'], kind: 'number', default: 60, min: 0.001, group: 'LLM', doc: 'seconds to wait for the LLM per attempt' },
+  { key: 'llmRetries', option: '--llm-retries <n>', env: ['RAG_LLM_RETRIES'], kind: 'int', default: 3, min: 0, group: 'LLM', doc: 'retries on 429, 5xx and connection errors (with backoff)' },
 ];
+
+/** Values of the setting options as commander gives them (strings; booleans for switches); undefined = not given. */
+export type SettingFlags = { [K in keyof Config]?: string | boolean };
+
+/** The long option name of a setting (--top-k), or its first environment variable for an environment-only one. */
+export function settingName(s: Setting): string {
+  return s.option ? (/--[a-z0-9-]+/.exec(s.option)?.[0] ?? s.key) : (s.env[0] ?? s.key);
+}
+
+/** "default: 3; env: RAG_TOP_K" — what --help shows after a setting's description. */
+export function settingHelp(s: Setting): string {
+  const parts: string[] = [];
+  const shown = s.defaultText ?? (s.default === undefined || s.default === false ? undefined : String(s.default));
+  if (shown !== undefined) parts.push(`default: ${shown}`);
+  parts.push(`env: ${s.kind === 'bool' ? s.env.map((e) => `${e}=1`).join(', ') : s.env.join(', ')}`);
+  return `${s.doc} (${parts.join('; ')})`;
+}
 
 export type Source = { from: 'flag' } | { from: 'env' | '.env'; name: string } | { from: 'default' };
 
@@ -92,13 +122,11 @@ export interface Resolved {
 }
 
 export interface ConfigInput {
-  /** Values from the command line (commander's option names); undefined = not given. */
-  flags: Record<string, unknown>;
+  /** Values from the command line; undefined = not given. */
+  flags: SettingFlags;
   env: Record<string, string | undefined>;
   dotenv: Record<string, string>;
 }
-
-const MODES: readonly SearchMode[] = ['dense', 'bm25', 'hybrid'];
 
 function convert(s: Setting, raw: unknown, where: string): unknown {
   if (typeof raw === 'boolean' || typeof raw === 'number') return raw;
@@ -111,8 +139,8 @@ function convert(s: Setting, raw: unknown, where: string): unknown {
       if (/^(0|false|no|off|)$/i.test(text)) return false;
       throw usageError(`${where} must be 1 or 0, got "${text}"`);
     case 'mode':
-      if ((MODES as readonly string[]).includes(text)) return text;
-      throw usageError(`${where} must be one of ${MODES.join(', ')}, got "${text}"`);
+      if ((SEARCH_MODES as readonly string[]).includes(text)) return text;
+      throw usageError(`${where} must be one of ${SEARCH_MODES.join(', ')}, got "${text}"`);
     case 'split':
       if ((SPLIT_MODES as readonly string[]).includes(text)) return text;
       throw usageError(`${where} must be one of ${SPLIT_MODES.join(', ')}, got "${text}"`);
@@ -129,10 +157,6 @@ function convert(s: Setting, raw: unknown, where: string): unknown {
   }
 }
 
-function flagName(s: Setting): string {
-  return `--${(s.flag ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
-
 /** Resolve every setting; throws a usage RagError (exit 2) on a bad value, naming where it came from. */
 export function resolveConfig(input: ConfigInput): Resolved {
   const config: Record<string, unknown> = {};
@@ -140,9 +164,9 @@ export function resolveConfig(input: ConfigInput): Resolved {
   for (const s of SETTINGS) {
     let value: unknown;
     let source: Source = { from: 'default' };
-    const fromFlag = s.flag ? input.flags[s.flag] : undefined;
+    const fromFlag = s.option ? input.flags[s.key] : undefined;
     if (fromFlag !== undefined) {
-      value = convert(s, fromFlag, flagName(s));
+      value = convert(s, fromFlag, settingName(s));
       source = { from: 'flag' };
     } else {
       const envName = s.env.find((n) => input.env[n] !== undefined && input.env[n] !== '');
@@ -163,7 +187,7 @@ export function resolveConfig(input: ConfigInput): Resolved {
   return { config: config as unknown as Config, sources: sources as Record<keyof Config, Source> };
 }
 
-/** A secret shown safely: never the value, only that it is set and its length class. */
+/** A secret shown safely: never the value (nor its length), only whether it is set. */
 export function mask(value: string | undefined): string {
   if (!value) return '(not set)';
   return '**** (set)';
@@ -172,4 +196,20 @@ export function mask(value: string | undefined): string {
 /** True when the Milvus URI names a server rather than a Milvus Lite data folder. */
 export function isServerUri(uri: string): boolean {
   return /^(https?|tcp|grpc):\/\//i.test(uri);
+}
+
+/** A URL without its user:password part, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+/** The LLM base URL must be a full http(s) URL; checked before anything starts (usage error, exit 2). */
+export function checkLlmBaseUrl(url: string): void {
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(url).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw usageError(`invalid LLM base URL: ${redactUrl(url)}`, 'pass a full URL such as https://host/api/v1 with --llm-base-url');
 }

@@ -1,6 +1,7 @@
 // ChatModel over any OpenAI-compatible chat-completions endpoint (Lepton AI, OpenAI, vLLM…), via the openai client.
 
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { checkLlmBaseUrl, redactUrl } from '../core/config.js';
 import { RagError, errorMessage, usageError } from '../core/errors.js';
 import type { ChatMessage, ChatModel, ChatResult, ChatUsage } from '../core/types.js';
 
@@ -22,11 +23,7 @@ export function createChatModel(opts: ChatModelOptions): ChatModel {
   if (opts.apiKey === '') {
     throw usageError('no API key for the LLM endpoint', 'set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key (any value if the server needs none)');
   }
-  try {
-    new URL(opts.baseURL);
-  } catch {
-    throw usageError(`invalid LLM base URL: ${opts.baseURL}`, 'pass a full URL such as https://host/api/v1 with --llm-base-url');
-  }
+  checkLlmBaseUrl(opts.baseURL);
   const timeoutMs = Math.max(1, Math.round(opts.timeoutMs));
   const maxRetries = Math.max(0, Math.floor(opts.maxRetries));
   const client = new OpenAI({
@@ -100,6 +97,16 @@ export function createChatModel(opts: ChatModelOptions): ChatModel {
       }
     },
   };
+}
+
+/**
+ * `rag config --check`: a one-token chat completion, through the same client, request and error mapping as
+ * `rag ask`, so that the check and ask cannot disagree (GET /models is missing on some servers). No retries.
+ */
+export async function checkChatModel(opts: Omit<ChatModelOptions, 'maxRetries' | 'maxTokens'>, signal?: AbortSignal): Promise<string> {
+  const chat = createChatModel({ ...opts, maxRetries: 0, maxTokens: 1 });
+  const reply = await chat.complete([{ role: 'user', content: 'Say OK.' }], { signal });
+  return `${redactUrl(opts.baseURL)} answers (model ${reply.model || opts.model})`;
 }
 
 function mapUsage(u: OpenAI.CompletionUsage | null | undefined): ChatUsage | null {
@@ -180,11 +187,6 @@ function causeCode(err: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-/** The base URL without user:password. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
 }
 
 /** Replace the key wherever a server echoed it; then drop the cause, which may hold it too. */

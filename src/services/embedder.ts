@@ -4,7 +4,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RagError } from '../core/errors.js';
-import { modelProfile } from '../core/models.js';
+import { modelProfile } from '../core/model-profiles.js';
+import { modelLoadError } from './model-errors.js';
 import type { DocEmbeddings, Embedder, EmbedderInfo } from '../core/types.js';
 
 export interface EmbedderOptions {
@@ -68,16 +69,6 @@ async function openLocalModel(file: string, threads: number): Promise<Model> {
 
 const MAX_TOKENS_CAP = 8192;
 export const DEFAULT_BATCH_TOKENS = 4096;
-
-function loadError(what: string, err: unknown, opts: EmbedderOptions): RagError {
-  const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-  const hint = opts.modelPath
-    ? 'the folder needs config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (or the file of the chosen --dtype); `npm run make-test-model -- DIR` writes a small one'
-    : opts.offline
-      ? `RAG_OFFLINE is set and the model is not in the cache (${opts.cacheDir}): run once online, or use --model-path DIR with a local copy`
-      : 'check the model id and the network (HTTPS_PROXY), or download the model elsewhere and use --model-path DIR (RAG_MODEL_PATH)';
-  return new RagError(`cannot load embedding model ${what}: ${reason}`, { hint, cause: err });
-}
 
 function readJson(file: string): Record<string, unknown> | undefined {
   try {
@@ -179,7 +170,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
           })),
     ]);
   } catch (e) {
-    throw loadError(local ? opts.modelPath ?? name : name, e, opts);
+    throw modelLoadError(local ? opts.modelPath ?? name : name, e, opts);
   }
 
   const folder = local ? path.basename(local) : undefined;
@@ -283,7 +274,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
   };
 }
 
-/** Default model cache: $RAG_CACHE_DIR, else $XDG_CACHE_HOME/rag, else ~/.cache/rag. */
+/** Default model cache when no --cache-dir / RAG_CACHE_DIR is given: $XDG_CACHE_HOME/rag, else ~/.cache/rag. */
 export function defaultCacheDir(env: Record<string, string | undefined>): string {
   return env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'rag') : path.join(os.homedir(), '.cache', 'rag');
 }

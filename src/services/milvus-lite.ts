@@ -1,8 +1,9 @@
 // The embedded Milvus Lite server: a `milvus-lite server` child process on 127.0.0.1, started and stopped by rag.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { RagError } from '../core/errors.js';
 
@@ -35,8 +36,16 @@ export interface MilvusLiteServer {
 // The watchdog reads the raw fd: a daemon thread inside sys.stdin.buffer holds its lock, and the interpreter
 // then stalls 1 s at exit and aborts ("could not acquire lock for <stdin>"). Once main() has returned the
 // server has closed its data folder, so os._exit skips the slow interpreter teardown (~0.4 s).
+// pymilvus runs load_dotenv() and parses MILVUS_URI when it is imported: the launcher turns load_dotenv off, and
+// the child gets a clean environment (childEnv) and an empty private working folder, so nothing of the user's
+// environment, .env or working folder can break the server.
 const LAUNCHER = `
 import os, signal, sys, threading
+try:
+    import dotenv
+    dotenv.load_dotenv = lambda *a, **k: False
+except Exception:
+    pass
 def _watch():
     try:
         while os.read(0, 65536):
@@ -58,10 +67,12 @@ os._exit(code or 0)
 const LOCKED = /DataDirLockedError|holds the lock/;
 const MISSING = /RAG_MILVUS_LITE_MISSING|No module named/;
 const live = new Set<ChildProcess>();
+const workFolders = new Set<string>();
 
 // A server must never outlive rag: whatever way the process ends, signal what is still running.
 process.once('exit', () => {
   for (const child of live) child.kill('SIGINT');
+  for (const dir of workFolders) rmSync(dir, { recursive: true, force: true });
 });
 
 function freePort(): Promise<number> {
@@ -76,11 +87,33 @@ function freePort(): Promise<number> {
   });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits ms, or less when the signal aborts; the abort listener is removed either way (no listener leak). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Variables the Python interpreter and its libraries need (locale, home, temp folder, library paths, Windows basics). */
+const KEEP_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TMP|TEMP|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|PYTHONHOME|PYTHONPATH|VIRTUAL_ENV|CONDA_PREFIX|SYSTEMROOT|SystemRoot|WINDIR|COMSPEC|PATHEXT|USERPROFILE|APPDATA|LOCALAPPDATA)$/;
+
+/**
+ * The Milvus Lite child's environment: only what Python needs, nothing pymilvus reads as settings (MILVUS_*),
+ * no proxy variables, and loopback excluded from any proxy (the server only talks to 127.0.0.1).
+ */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && KEEP_ENV.test(k)) clean[k] = v;
+  clean.NO_PROXY = clean.no_proxy = clean.no_grpc_proxy = '127.0.0.1,localhost,::1';
+  clean.PYTHONDONTWRITEBYTECODE = '1';
+  return clean;
 }
 
 type Attempt = { kind: 'ready'; server: MilvusLiteServer } | { kind: 'locked' } | { kind: 'port' };
@@ -88,8 +121,23 @@ type Attempt = { kind: 'ready'; server: MilvusLiteServer } | { kind: 'locked' } 
 function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
   const args = ['-u', '-c', LAUNCHER, 'server', '--data-dir', opts.dataDir, '--host', '127.0.0.1', '--port', String(port)];
   // Its own process group: a terminal's Ctrl-C reaches rag only, and rag stops the server in order.
-  const child = spawn(opts.python, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  // A private empty working folder: nothing there for python-dotenv or a relative path to pick up.
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'rag-milvus-lite-'));
+  workFolders.add(cwd);
+  const removeCwd = (): void => {
+    workFolders.delete(cwd);
+    rmSync(cwd, { recursive: true, force: true });
+  };
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.python, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, cwd, env: childEnv(process.env) });
+  } catch (e) {
+    removeCwd();
+    throw e;
+  }
   live.add(child);
+  child.once('close', removeCwd);
+  child.once('error', removeCwd);
   let out = '';
   let err = '';
   let stopping = false;
@@ -160,7 +208,7 @@ function lastLine(text: string): string {
 
 function missing(python: string, detail: string): RagError {
   return new RagError(`Milvus Lite is not installed for ${python} (${detail})`, {
-    hint: 'install it with `python3 -m pip install -r requirements.txt` (milvus-lite + pymilvus), set RAG_PYTHON to a Python that has it, or use a Milvus server with --milvus-uri http://HOST:19530',
+    hint: 'run `npm run setup` in the rag folder (it installs Milvus Lite into .venv), set RAG_PYTHON to a Python that has milvus-lite, or use a Milvus server with --milvus-uri http://HOST:19530',
   });
 }
 
@@ -183,7 +231,9 @@ function checkDataDir(dataDir: string): void {
 }
 
 /** Start Milvus Lite on a free loopback port; waits while another process holds the data folder. */
-export async function startMilvusLite(opts: MilvusLiteOptions): Promise<MilvusLiteServer> {
+export async function startMilvusLite(options: MilvusLiteOptions): Promise<MilvusLiteServer> {
+  // The child runs in another folder: it gets an absolute path.
+  const opts = { ...options, dataDir: path.resolve(options.dataDir) };
   checkDataDir(opts.dataDir);
   const deadline = Date.now() + opts.lockWaitMs;
   let told = false;

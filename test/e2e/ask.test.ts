@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cleanEnv, rag, workdir, type RunResult } from '../helpers/cli.js';
@@ -141,16 +141,22 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     assert.deepEqual(reqs(), []);
   });
 
-  test('sends the tutorial prompts with the 3 chunks joined by "\\n", model mistral-7b and the bearer key; stdout is the answer', async () => {
+  test('sends the tutorial prompts with the 3 chunks joined by "\\n", model mistral-7b and the bearer key; in a pipe, stdout is the answer then the sources', async () => {
     assert.equal(retrieved.length, 3, 'needs the --no-llm test');
     llm.setBehavior({ kind: 'ok' });
     const reqs = since();
     const r = await rag(['ask', QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `${DEFAULT_ANSWER}\n`);
-    assert.equal(r.stderr, '');
+    // The content does not depend on the terminal: the answer, then the sources, in plain text.
+    const lines = r.stdout.split('\n');
+    assert.deepEqual(lines.slice(0, 3), [DEFAULT_ANSWER, '', 'Sources:'], r.stdout);
+    assert.match(lines[3] ?? '', /^\[1\] docs\/bees\.md #1 {2}score \d\.\d{4}$/);
+    assert.equal(lines.length, 7, r.stdout);
+    assert.equal(r.stderr, '', 'no status line when stderr is not a terminal');
+    const quiet = await rag(['ask', '--quiet', QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
+    assert.equal(quiet.stdout, `${DEFAULT_ANSWER}\n`, '--quiet: the answer alone');
     const [req, ...more] = reqs();
-    assert.equal(more.length, 0, 'one request');
+    assert.equal(more.length, 1, 'one request per run');
     assert.ok(req);
     assert.equal(req.method, 'POST');
     assert.equal(req.path, '/v1/chat/completions');
@@ -185,6 +191,8 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     const { path: via, ...seconds } = res.timings as Record<string, unknown>;
     assert.equal(via, 'in-process', 'no rag serve runs: everything in this process');
     for (const [k, v] of Object.entries(seconds)) assert.ok(typeof v === 'number' && v >= 0, `timings.${k} = ${v}`);
+    // Rounded to ms: seconds with at most 3 decimals.
+    for (const [k, v] of Object.entries(seconds)) assert.equal(Math.round((v as number) * 1000) / 1000, v, `timings.${k} = ${v} is rounded to ms`);
     assert.ok(res.timings.embed! > 0 && res.timings.search! > 0 && res.timings.llm! > 0);
     assert.ok(res.timings.total! >= res.timings.llm!);
     const [req, ...more] = reqs();
@@ -241,13 +249,18 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     ]);
   });
 
-  test('on a terminal: the answer is streamed, then the sources; --quiet prints the answer alone', { skip: hasScript() ? false : 'util-linux `script` (to give rag a terminal) is not installed' }, async () => {
+  test('on a terminal: a status line while waiting, then the answer is streamed, then the sources; --quiet prints the answer alone', { skip: hasScript() ? false : 'util-linux `script` (to give rag a terminal) is not installed' }, async () => {
     llm.setBehavior({ kind: 'ok' });
     const reqs = since();
     const r = await inTerminal(['ask', QUESTION], cwd, env({ LEPTONAI_TOKEN: KEY }));
     assert.equal(r.code, 0, r.output);
+    // Status lines on stderr ("searching…"), each erased by the next and the last before the answer.
+    const CLEAR = '\r\x1b[2K';
+    assert.ok(r.output.startsWith(`${CLEAR}starting Milvus and loading the model…`), JSON.stringify(r.output));
+    assert.ok(r.output.includes(`${CLEAR}searching…`), JSON.stringify(r.output));
+    const shown = r.output.slice(r.output.lastIndexOf(CLEAR) + CLEAR.length);
     // A terminal turns "\n" into "\r\n"; stdout and stderr share it.
-    const lines = r.output.split('\r\n');
+    const lines = shown.split('\r\n');
     assert.deepEqual(lines.slice(0, 3), [DEFAULT_ANSWER, '', 'Sources:'], r.output);
     assert.match(lines[3] ?? '', /^\[1\] docs\/bees\.md #1 {2}score \d\.\d{4}$/);
     assert.match(lines[4] ?? '', /^\[2\] docs\/\w+\.md #\d+ {2}score \d\.\d{4}$/);
@@ -258,7 +271,7 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     assert.deepEqual(body.stream_options, { include_usage: true });
     const quiet = await inTerminal(['ask', '--quiet', QUESTION], cwd, env({ LEPTONAI_TOKEN: KEY }));
     assert.equal(quiet.code, 0, quiet.output);
-    assert.equal(quiet.output, `${DEFAULT_ANSWER}\r\n`);
+    assert.equal(quiet.output.slice(quiet.output.lastIndexOf(CLEAR) + CLEAR.length), `${DEFAULT_ANSWER}\r\n`);
   });
 
   test('usage errors exit 2 before anything starts: a template without {question}, an empty question', async () => {
@@ -304,7 +317,7 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
       const reqs = since();
       const r = await rag(['ask', QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, `${DEFAULT_ANSWER}\n`);
+      assert.ok(r.stdout.startsWith(`${DEFAULT_ANSWER}\n\nSources:\n`), r.stdout);
       assert.equal(reqs().length, 2);
       noServerLeft(dataDir);
     });
@@ -354,10 +367,11 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
       assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
     });
 
-    test('no collection yet: "run `rag ingest <path>` first"', async () => {
+    test('no data yet: "run `rag ingest <path>` first", and no data folder is created', async () => {
       const fresh = workdir('rag-e2e-ask-empty-');
       const r = await rag(['ask', '--no-llm', QUESTION], { cwd: fresh, env: env() });
-      failsCleanly(r, /collection "my_rag_collection" does not exist.*run `rag ingest <path>` first/);
+      failsCleanly(r, /no Milvus Lite data at .*milvus\.db.*run `rag ingest <path>` first/);
+      assert.ok(!existsSync(path.join(fresh, 'milvus.db')));
       assert.equal(r.stdout, '');
       noServerLeft(path.join(fresh, 'milvus.db'));
     });

@@ -64,6 +64,27 @@ describe('rag config: settings and where they come from', () => {
   });
 });
 
+describe('rag config: effective values and --check hints', () => {
+  test('python and cacheDir show the values in use, not "(not set)"', async () => {
+    const cwd = workdir('rag-e2e-config-');
+    const r = await rag(['config', '--json'], { cwd, env: { XDG_CACHE_HOME: path.join(cwd, 'xdg') } });
+    assert.equal(r.code, 0, r.stderr);
+    const s = (JSON.parse(r.stdout) as { settings: Record<string, { value: string; source: string }> }).settings;
+    assert.deepEqual(s.cacheDir, { value: path.join(cwd, 'xdg', 'rag'), source: 'default' });
+    assert.match(s.python?.value ?? '', /\.venv\/bin\/python$|^python3$/);
+    assert.equal(s.python?.source, 'default');
+  });
+
+  test('--check on a missing Milvus Lite folder: FAIL milvus with a hint, and no folder created', async () => {
+    const cwd = workdir('rag-e2e-config-');
+    const r = await rag(['config', '--check', '--milvus-uri', './none.db', '--model-path', testModel()], { cwd });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^FAIL milvus: no Milvus Lite data at .*none\.db \(hint: run `rag ingest <path>` first.*\)$/m);
+    assert.match(r.stdout, /^FAIL llm: no API key for the LLM endpoint \(hint: set LEPTONAI_TOKEN/m);
+    assert.ok(!existsSync(path.join(cwd, 'none.db')));
+  });
+});
+
 describe('rag config --check with Milvus Lite, the test model and the local LLM server', () => {
   let cwd: string;
   let llm: LlmServer;
@@ -82,7 +103,7 @@ describe('rag config --check with Milvus Lite, the test model and the local LLM 
     await llm?.close();
   });
 
-  test('every service answers: three ok lines, exit 0; the LLM check sends the key as a bearer token', async () => {
+  test('every service answers: three ok lines, exit 0; the LLM check is a one-token chat completion, as ask sends it, with the key as a bearer token', async () => {
     const start = llm.requests.length;
     const r = await rag(['config', '--check', '--llm-base-url', llm.url], { cwd, env });
     assert.equal(r.code, 0, r.stderr);
@@ -95,8 +116,9 @@ describe('rag config --check with Milvus Lite, the test model and the local LLM 
     assert.equal(checks[2], `ok   llm: ${llm.url} answers (model mistral-7b)`);
     const reqs = llm.requests.slice(start);
     assert.equal(reqs.length, 1);
-    assert.equal(reqs[0]?.method, 'GET');
-    assert.equal(reqs[0]?.path, '/v1/models');
+    assert.equal(reqs[0]?.method, 'POST');
+    assert.equal(reqs[0]?.path, '/v1/chat/completions');
+    assert.equal((reqs[0]?.body as { max_tokens?: number }).max_tokens, 1);
     assert.equal(reqs[0]?.headers.authorization, `Bearer ${KEY}`);
     noServerLeft(path.join(cwd, 'milvus.db'));
   });
@@ -108,7 +130,8 @@ describe('rag config --check with Milvus Lite, the test model and the local LLM 
     noSecrets(r);
     assert.match(r.stdout, /^ok +milvus: /m);
     assert.match(r.stdout, /^ok +model: /m);
-    assert.match(r.stdout, new RegExp(`^FAIL llm: cannot reach http://127\\.0\\.0\\.1:${port}/v1/models \\(ECONNREFUSED\\)$`, 'm'));
+    // The same message as `rag ask` gives (one error mapper), with its hint.
+    assert.match(r.stdout, new RegExp(`^FAIL llm: cannot reach the LLM endpoint at http://127\\.0\\.0\\.1:${port}/v1 \\(ECONNREFUSED\\) \\(hint: check --llm-base-url .+\\)$`, 'm'));
     assert.match(r.stderr, /^error: 1 of 3 checks failed: llm \(hint: .+\)\n$/);
     noServerLeft(path.join(cwd, 'milvus.db'));
   });
@@ -119,7 +142,7 @@ describe('rag config --check with Milvus Lite, the test model and the local LLM 
       const r = await rag(['config', '--check', '--llm-base-url', llm.url], { cwd, env });
       assert.equal(r.code, 1, r.stderr);
       noSecrets(r);
-      assert.match(r.stdout, /^FAIL llm: .*rejected the API key \(HTTP 401\)$/m);
+      assert.match(r.stdout, /^FAIL llm: .*rejected the API key \(HTTP 401\) \(hint: .+\)$/m);
     } finally {
       llm.setBehavior({ kind: 'ok' });
     }

@@ -12,7 +12,7 @@ import { startTestMilvus } from '../helpers/milvus.js';
 import { testModel } from '../helpers/model.js';
 import {
   COLLECTION, assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, dirBytes, makeCorpus, pids, storedRows, waitFor,
-} from './reliability-kit.js';
+} from '../helpers/reliability-kit.js';
 import { closedPort } from '../helpers/procs.js';
 
 const MILVUS_TOKEN = 'root:Milvus-t0ken-Do-Not-Print';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { retrieve } from '../../src/core/ask.js';
+import { retrieve } from '../../src/core/retrieve.js';
 import { embedKey } from '../../src/core/chunk.js';
 import type { CollectionMeta, Embedder, SearchHit, SearchMode } from '../../src/core/types.js';
 import { createEmbedder } from '../../src/services/embedder.js';

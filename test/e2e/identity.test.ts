@@ -92,7 +92,7 @@ describe('path identity', () => {
 });
 
 describe('pruning with globs outside the working folder', () => {
-  for (const [name, glob] of [['../', (root: string) => '../docs2/*.md'], ['absolute', (root: string) => `${root}/docs2/*.md`]] as const) {
+  for (const [name, glob] of [['../', (_root: string) => '../docs2/*.md'], ['absolute', (root: string) => `${root}/docs2/*.md`]] as const) {
     test(`a ${name} glob: a deleted file loses its chunks`, async () => {
       const root = tmp();
       cpSync(path.join(FIXTURES, 'docs'), path.join(root, 'docs2'), { recursive: true });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
-import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, pieces, storedRows, watchPeakRss, type Row } from './reliability-kit.js';
+import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, pieces, storedRows, watchPeakRss, type Row } from '../helpers/reliability-kit.js';
 import type { IngestSummary } from '../../src/core/ingest.js';
 import { MAX_TEXT_BYTES } from '../../src/core/chunk.js';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
-import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, dirBytes, makeCorpus, pids, storedRows, waitFor } from './reliability-kit.js';
+import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, dirBytes, makeCorpus, pids, storedRows, waitFor } from '../helpers/reliability-kit.js';
 
 interface Interrupted {
   cwd: string;

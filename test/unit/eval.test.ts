@@ -145,7 +145,7 @@ describe('XML', () => {
     assert.equal(chunkTitle('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
   });
 
-  test('junitXml is well-formed XML with one test case per question and a failure per miss (checked by a strict parser)', () => {
+  test('junitXml is well-formed XML: thresholds are the test cases, misses are listed in system-out (checked by a strict parser)', () => {
     const nasty = 'Why <b>& "quoted" \'x\' ]]> \u0001 — ünïcode?';
     const dense = report('dense', [1, null, 2]);
     (dense.results[1] as QuestionResult).question = nasty;
@@ -162,30 +162,35 @@ describe('XML', () => {
       'root = d.documentElement',
       'suites = [{"name": s.getAttribute("name"), "tests": s.getAttribute("tests"), "failures": s.getAttribute("failures"),',
       '  "cases": [[c.getAttribute("name"), [f.getAttribute("type") for f in c.getElementsByTagName("failure")],',
-      '    "".join(t.data for f in c.getElementsByTagName("failure") for t in f.childNodes)] for c in s.getElementsByTagName("testcase")]}',
+      '    "".join(t.data for f in c.getElementsByTagName("failure") for t in f.childNodes)] for c in s.getElementsByTagName("testcase")],',
+      '  "out": "".join(t.data for o in s.getElementsByTagName("system-out") for t in o.childNodes),',
+      '  "props": {p.getAttribute("name"): p.getAttribute("value") for p in s.getElementsByTagName("property")}}',
       '  for s in root.getElementsByTagName("testsuite")]',
       'print(json.dumps({"root": root.tagName, "name": root.getAttribute("name"), "tests": root.getAttribute("tests"), "failures": root.getAttribute("failures"), "suites": suites}))',
     ].join('\n');
     const parsed = JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as {
       root: string; name: string; tests: string; failures: string;
-      suites: { name: string; tests: string; failures: string; cases: [string, string[], string][] }[];
+      suites: { name: string; tests: string; failures: string; cases: [string, string[], string][]; out: string; props: Record<string, string> }[];
     };
     assert.equal(parsed.root, 'testsuites');
     assert.equal(parsed.name, 'rag eval dir/q&a.jsonl');
-    // 3 questions + 1 threshold per mode; dense: 1 miss, threshold hit@3 2/3 ≥ 0.5 passes; bm25: 2 misses, 1/3 < 0.5 fails.
-    assert.deepEqual([parsed.tests, parsed.failures], ['8', '4']);
+    // One test case per threshold: dense hit@3 2/3 ≥ 0.5 passes; bm25 1/3 < 0.5 fails. Misses are not failures.
+    assert.deepEqual([parsed.tests, parsed.failures], ['2', '1']);
     const [d, b] = parsed.suites;
-    assert.deepEqual([d?.name, d?.tests, d?.failures], ['rag eval dense', '4', '1']);
-    assert.deepEqual([b?.name, b?.tests, b?.failures], ['rag eval bm25', '4', '3']);
-    assert.deepEqual(d?.cases.map((c) => [c[0], c[1]]), [
-      ['line 1: q1', []],
-      [`line 2: ${nasty.replace('\u0001', '\uFFFD')}`, ['miss']],
-      ['line 3: q3', []],
-      ['threshold --min-hit 0.5: hit@3', []],
-    ]);
-    const body = d?.cases[1]?.[2] ?? '';
-    assert.match(body, /any of: "<needle & \\"thread\\">"/);
-    assert.match(body, /\[1\] f7\.md #7 score 0\.3000: Title with <tags> & \]\]>/);
-    assert.deepEqual(b?.cases.map((c) => c[1]), [['miss'], ['miss'], [], ['threshold']]);
+    assert.deepEqual([d?.name, d?.tests, d?.failures], ['rag eval dense', '1', '0']);
+    assert.deepEqual([b?.name, b?.tests, b?.failures], ['rag eval bm25', '1', '1']);
+    assert.deepEqual(d?.cases.map((c) => [c[0], c[1]]), [['threshold --min-hit 0.5: hit@3', []]]);
+    assert.deepEqual(b?.cases.map((c) => [c[0], c[1]]), [['threshold --min-hit 0.5: hit@3', ['threshold']]]);
+    assert.equal(d?.props.misses, '1');
+    assert.equal(b?.props.misses, '2');
+    const out = d?.out ?? '';
+    assert.match(out, /^1 of 3 questions missed/);
+    assert.ok(out.includes(`line 2: ${nasty.replace('\u0001', '\uFFFD')}`), out);
+    assert.match(out, /any of: "<needle & \\"thread\\">"/);
+    assert.match(out, /\[1\] f7\.md #7 score 0\.3000: Title with <tags> & \]\]>/);
+    // No threshold: one passing case per mode, so that the suite is not empty.
+    const plain = junitXml([dense], { file: 'q.jsonl', checks: [] });
+    assert.match(plain, /<testsuite name="rag eval dense" tests="1" failures="0"/);
+    assert.match(plain, /<testcase [^>]*name="evaluated 3 questions \(no threshold given\)"/);
   });
 });

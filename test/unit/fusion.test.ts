@@ -61,3 +61,19 @@ describe('collapseIdentical', () => {
     assert.equal(input[0]?.alsoIn, undefined);
   });
 });
+
+describe('whole pieces (small-to-big)', () => {
+  test('joinParts puts the parts back in order and drops the heading line each later part repeats', async () => {
+    const { joinParts } = await import('../../src/core/retrieve.js');
+    const piece = 'Title\npara one\n\npara two\n\npara three\n';
+    const parts = [{ part: 2, text: 'Title\npara three\n' }, { part: 0, text: 'Title\npara one\n\n' }, { part: 1, text: 'Title\npara two\n\n' }];
+    assert.equal(joinParts(parts), piece);
+    assert.equal(joinParts([{ part: 0, text: 'no heading line' }]), 'no heading line');
+  });
+
+  test('onePerPiece keeps the best-ranked part of each piece, in rank order', async () => {
+    const { onePerPiece } = await import('../../src/core/retrieve.js');
+    const got = onePerPiece([hit(1, 'a', '/x.md', 3, 1), hit(2, 'b', '/y.md', 0), hit(3, 'c', '/x.md', 3, 0), hit(4, 'd', '/x.md', 4)]);
+    assert.deepEqual(got.map((h) => h.id), ['1', '2', '4']);
+  });
+});

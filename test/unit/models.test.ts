@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lengthOrder, modelProfile } from '../../src/core/models.js';
+import { lengthOrder, modelProfile } from '../../src/core/model-profiles.js';
 
 const BGE = 'Represent this sentence for searching relevant passages: ';
 

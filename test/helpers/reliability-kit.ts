@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import type { RunResult } from '../helpers/cli.js';
-import { startTestMilvus } from '../helpers/milvus.js';
+import type { RunResult } from './cli.js';
+import { startTestMilvus } from './milvus.js';
 
 export const COLLECTION = 'my_rag_collection';
 

@@ -6,8 +6,6 @@ import { collapseIdentical, fuse } from './fusion.js';
 import { buildMessages } from './prompt.js';
 import type { ChatModel, ChatUsage, CollectionMeta, Embedder, EmbedderInfo, SearchHit, SearchMode, VectorStore } from './types.js';
 
-export const DEFAULT_CANDIDATES = 20;
-
 export interface RetrieveOptions {
   store: VectorStore;
   embedder: Embedder;
@@ -15,8 +13,8 @@ export interface RetrieveOptions {
   topK: number;
   mode: SearchMode;
   rrfK: number;
-  /** Candidates each search contributes (to the fusion, and to collapsing identical texts); default 20. */
-  candidates?: number | undefined;
+  /** Candidates each search contributes (to the fusion, and to collapsing identical texts): the candidates setting. */
+  candidates: number;
   /** Hybrid: weights of the dense and the BM25 list in the fusion (default 1 and 1). */
   weights?: readonly [number, number] | undefined;
   /** Identical texts take one slot, with the other places in `alsoIn` (default true). */
@@ -75,7 +73,7 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
   const t1 = performance.now();
   const collapse = opts.collapse ?? true;
   // Fusion and collapsing look deeper than the answer: a chunk ranked 5th by both searches can beat one ranked 1st by one.
-  const limit = Math.max(opts.topK, opts.mode === 'hybrid' || collapse ? opts.candidates ?? DEFAULT_CANDIDATES : opts.topK);
+  const limit = Math.max(opts.topK, opts.mode === 'hybrid' || collapse ? opts.candidates : opts.topK);
   const list = { limit, skipFront: opts.skipFront ?? false };
   const { store, collection } = opts;
   let ranked: SearchHit[];
