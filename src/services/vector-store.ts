@@ -2,7 +2,8 @@
 
 import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { RagError } from '../core/errors.js';
-import { SCHEMA_VERSION, type CollectionMeta, type SearchHit, type SearchOptions, type StoredChunk, type VectorStore } from '../core/types.js';
+import { bm25Support, isAuthFailure, isUnreachable, milvusReason } from './milvus-errors.js';
+import { SCHEMA_VERSION, type CollectionMeta, type StoreFeatures, type SearchHit, type SearchOptions, type StoredChunk, type VectorStore } from '../core/types.js';
 
 /** Milvus's VARCHAR limit, in bytes. */
 export const MAX_TEXT_BYTES = 65_535;
@@ -27,17 +28,17 @@ function ok(status: Status | undefined): boolean {
 
 /** Turns an SDK or gRPC failure into one line for the user. */
 function fail(what: string, label: string, err: unknown): RagError {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/UNAVAILABLE|ECONNREFUSED|ENOTFOUND|DEADLINE_EXCEEDED|No connection established|failed to connect|getaddrinfo/i.test(msg)) {
-    return new RagError(`cannot reach Milvus at ${label} (${what})`, {
+  const msg = milvusReason(err);
+  if (isUnreachable(msg)) {
+    return new RagError(`cannot reach Milvus at ${label} (${what}: ${msg})`, {
       hint: 'check --milvus-uri / MILVUS_URI and that the server is running; a re-run finishes an interrupted ingest',
       cause: err,
     });
   }
-  if (/UNAUTHENTICATED|auth|PERMISSION_DENIED/i.test(msg)) {
-    return new RagError(`Milvus at ${label} rejected the credentials (${what})`, { hint: 'check --milvus-token / MILVUS_TOKEN', cause: err });
+  if (isAuthFailure(msg)) {
+    return new RagError(`Milvus at ${label} rejected the credentials (${what}: ${msg})`, { hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)', cause: err });
   }
-  return new RagError(`Milvus ${what} failed: ${msg.split('\n')[0]}`, { hint: 'run with --verbose for details', cause: err });
+  return new RagError(`Milvus ${what} failed: ${msg}`, { hint: 'run with --verbose for details', cause: err });
 }
 
 function parseMeta(props: { key: string; value: string | number }[] | undefined): CollectionMeta | null {
@@ -50,6 +51,25 @@ function parseMeta(props: { key: string; value: string | number }[] | undefined)
   }
 }
 
+interface SchemaField { name: string; data_type: string | number; is_primary_key?: boolean; type_params?: { key: string; value: unknown }[]; dim?: unknown }
+
+/**
+ * A collection rag did not build but can search read-only, dense: the tutorial's pymilvus layout — a primary key
+ * "id", a FloatVector "vector" and the text in a "text" field or the dynamic field. null for anything else.
+ */
+function foreignMeta(schema: { fields: SchemaField[]; enable_dynamic_field?: boolean }): CollectionMeta | null {
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  const vector = byName.get('vector');
+  const isFloatVector = (t: string | number): boolean => t === 'FloatVector' || t === DataType.FloatVector;
+  if (!vector || !isFloatVector(vector.data_type)) return null;
+  if (!schema.fields.some((f) => f.is_primary_key)) return null;
+  const text = byName.get('text');
+  if (!(text ? text.data_type === 'VarChar' || text.data_type === DataType.VarChar : schema.enable_dynamic_field)) return null;
+  const dim = Number(vector.type_params?.find((p) => p.key === 'dim')?.value ?? vector.dim);
+  if (!Number.isInteger(dim) || dim <= 0) return null;
+  return { schema: SCHEMA_VERSION, model: 'unknown', dim, queryPrefix: '', docPrefix: '', bm25: false, foreign: true };
+}
+
 /** A quoted string literal for a Milvus filter expression. */
 export function milvusString(value: string): string {
   return JSON.stringify(value);
@@ -58,6 +78,9 @@ export function milvusString(value: string): string {
 export class MilvusStore implements VectorStore {
   private readonly client: MilvusClient;
   private readonly loaded = new Set<string>();
+  /** Collections not built by rag (seen by describe): never written to. */
+  private readonly foreign = new Set<string>();
+  private feats: StoreFeatures | undefined;
 
   constructor(private readonly opts: MilvusStoreOptions) {
     this.client = new MilvusClient({
@@ -83,15 +106,34 @@ export class MilvusStore implements VectorStore {
     } catch (e) {
       throw fail(what, this.opts.label, e);
     }
-    const status = statusOf ? statusOf(res) : ('status' in res ? res.status : (res as Status));
+    const status = statusOf ? statusOf(res) : (res && typeof res === 'object' && 'status' in res ? res.status : (res as Status));
     if (!ok(status)) {
-      const reason = status?.reason || String(status?.error_code);
+      const reason = milvusReason(status);
       const disk = /No space left|Read-only file system|Errno (28|30)\b/.test(reason);
+      if (isAuthFailure(reason)) {
+        throw new RagError(`Milvus at ${this.opts.label} rejected the credentials (${what}: ${reason})`, { hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)' });
+      }
       throw new RagError(`Milvus ${what} failed: ${reason}`, {
         hint: disk ? `free some disk space (or make it writable) where Milvus keeps its data (${this.opts.label}), then run the same command again` : 'run with --verbose for details',
       });
     }
     return res;
+  }
+
+  async features(): Promise<StoreFeatures> {
+    if (this.feats) return this.feats;
+    let version = 'unknown';
+    try {
+      const res = (await this.client.getVersion()) as { status?: Status; version?: string };
+      if (ok(res.status) && res.version) version = res.version;
+      else if (isAuthFailure(milvusReason(res.status))) throw new Error(milvusReason(res.status));
+    } catch (e) {
+      const reason = milvusReason(e);
+      // An old server without GetVersion: unknown, creating the collection finds out.
+      if (isUnreachable(reason) || isAuthFailure(reason)) throw fail('get_version', this.opts.label, e);
+    }
+    this.feats = { version, bm25: bm25Support(version) ?? true };
+    return this.feats;
   }
 
   async describe(collection: string): Promise<CollectionMeta | null> {
@@ -100,10 +142,17 @@ export class MilvusStore implements VectorStore {
     const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
     const meta = parseMeta(d.properties);
     const names = d.schema.fields.map((f) => f.name).sort().join(',');
+    if (!meta) {
+      const foreign = foreignMeta(d.schema);
+      if (foreign) {
+        this.foreign.add(collection);
+        return foreign;
+      }
+    }
     const expected = ['id', 'position', 'source', 'text', 'vector', ...(meta?.bm25 ? ['sparse'] : [])].sort().join(',');
     if (!meta || meta.schema !== SCHEMA_VERSION || names !== expected) {
       throw new RagError(`collection "${collection}" was not built by this version of rag (fields: ${names})`, {
-        hint: 'use another --collection, or rebuild it with `rag ingest --recreate <path>`',
+        hint: meta ? 'use another --collection, or rebuild it with `rag ingest --recreate <path>`' : 'use another --collection; rag reads collections with a FloatVector field "vector" and a text field "text" (or a dynamic field), as the tutorial builds them',
       });
     }
     return meta;
@@ -118,6 +167,12 @@ export class MilvusStore implements VectorStore {
       { name: 'source', data_type: DataType.VarChar, max_length: MAX_SOURCE_BYTES },
       { name: 'position', data_type: DataType.Int64 },
     ];
+    const indexes = [
+      { field_name: 'vector', index_type: 'AUTOINDEX', metric_type: 'IP' },
+      ...(meta.bm25 ? [{ field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }] : []),
+    ];
+    // Step by step (collection, each index, metadata, load), each status checked: the SDK's all-in-one create
+    // throws a bare status object when an index fails, and leaves the collection behind.
     await this.call('create_collection', () => this.client.createCollection({
       collection_name: collection,
       consistency_level: 'Strong',
@@ -125,23 +180,46 @@ export class MilvusStore implements VectorStore {
       ...(meta.bm25
         ? { functions: [{ name: 'text_bm25', type: FunctionType.BM25, input_field_names: ['text'], output_field_names: ['sparse'], params: {} }] }
         : {}),
-      index_params: [
-        { field_name: 'vector', index_type: 'AUTOINDEX', metric_type: 'IP' },
-        ...(meta.bm25 ? [{ field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }] : []),
-      ],
       properties: { [META_KEY]: JSON.stringify(meta) },
     }));
-    // Some servers ignore properties at creation: set them again so that the collection always says what built it.
-    await this.call('alter_collection', () => this.client.alterCollectionProperties({
-      collection_name: collection,
-      properties: { [META_KEY]: JSON.stringify(meta) },
-    }));
-    await this.load(collection);
+    try {
+      for (const index of indexes) {
+        await this.call(`create_index on "${index.field_name}"`, () => this.client.createIndex({ collection_name: collection, ...index }));
+      }
+      // Some servers ignore properties at creation: set them again so that the collection always says what built it.
+      await this.call('alter_collection', () => this.client.alterCollectionProperties({
+        collection_name: collection,
+        properties: { [META_KEY]: JSON.stringify(meta) },
+      }));
+      await this.load(collection);
+    } catch (e) {
+      // Never leave a half-made collection: a server may even crash later trying to load it.
+      const reason = e instanceof RagError ? e.message : milvusReason(e);
+      try {
+        await this.client.dropCollection({ collection_name: collection });
+      } catch {
+        // reported below: the collection may be left
+      }
+      this.loaded.delete(collection);
+      if (e instanceof RagError && /^cannot reach|rejected the credentials/.test(e.message)) throw e;
+      throw new RagError(`cannot create collection "${collection}" on Milvus at ${this.opts.label}: ${reason.replace(/^Milvus /, '')}; nothing was kept`, {
+        hint: 'run with --verbose for details; the server log has more',
+        cause: e,
+      });
+    }
   }
 
   async drop(collection: string): Promise<void> {
     const has = await this.call('has_collection', () => this.client.hasCollection({ collection_name: collection }));
-    if (has.value) await this.call('drop_collection', () => this.client.dropCollection({ collection_name: collection }));
+    if (has.value) {
+      const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
+      if (!parseMeta(d.properties)) {
+        throw new RagError(`collection "${collection}" was not built by rag: rag does not drop it`, {
+          hint: 'pick another --collection for rag, or drop it yourself (e.g. pymilvus MilvusClient.drop_collection) if you really mean to',
+        });
+      }
+      await this.call('drop_collection', () => this.client.dropCollection({ collection_name: collection }));
+    }
     this.loaded.delete(collection);
   }
 
@@ -175,7 +253,17 @@ export class MilvusStore implements VectorStore {
     }
   }
 
+  /** Refuses to write to a collection rag did not build. */
+  private writable(collection: string): void {
+    if (this.foreign.has(collection)) {
+      throw new RagError(`collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`, {
+        hint: 'ingest into another --collection',
+      });
+    }
+  }
+
   async upsert(collection: string, rows: StoredChunk[]): Promise<void> {
+    this.writable(collection);
     if (rows.length === 0) return;
     await this.call('upsert', () => this.client.upsert({
       collection_name: collection,
@@ -184,6 +272,7 @@ export class MilvusStore implements VectorStore {
   }
 
   async deleteIds(collection: string, ids: string[]): Promise<void> {
+    this.writable(collection);
     for (let i = 0; i < ids.length; i += PAGE) {
       const part = ids.slice(i, i + PAGE);
       await this.call('delete', () => this.client.delete({ collection_name: collection, filter: `id in [${part.join(',')}]` }));
