@@ -45,7 +45,7 @@ export function milvusReason(err: unknown, depth = 0): string {
 
 /** The connection failed (server down, wrong address, timeout) rather than the request. */
 export function isUnreachable(reason: string): boolean {
-  return /UNAVAILABLE|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|DEADLINE_EXCEEDED|No connection established|failed to connect|getaddrinfo|Connection dropped|socket hang up/i.test(reason);
+  return /UNAVAILABLE|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|DEADLINE_EXCEEDED|No connection established|failed to connect|connection refused|empty grpc client|getaddrinfo|Connection dropped|socket hang up|server is stopping/i.test(reason);
 }
 
 /** The server refused the credentials. */

@@ -110,6 +110,8 @@ export class MilvusStore implements VectorStore {
     if (!ok(status)) {
       const reason = milvusReason(status);
       const disk = /No space left|Read-only file system|Errno (28|30)\b/.test(reason);
+      // A server going down answers with the failure of its own parts: the same as not reaching it.
+      if (isUnreachable(reason)) throw fail(what, this.opts.label, new Error(reason));
       if (isAuthFailure(reason)) {
         throw new RagError(`Milvus at ${this.opts.label} rejected the credentials (${what}: ${reason})`, { hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)' });
       }
