@@ -58,9 +58,19 @@ export function serverUnavailable(): string | false {
 }
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
+const dirs = new Set<string>();
+/** Whatever way the test process ends, no server outlives it and no data folder stays behind. */
+function reap(): void {
   for (const p of live) p.kill('SIGKILL');
-});
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+process.on('exit', reap);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    reap();
+    process.kill(process.pid, sig);
+  });
+}
 
 async function freePort(): Promise<number> {
   const net = await import('node:net');
@@ -93,6 +103,7 @@ export async function startMilvusServer(opts: { auth?: boolean; startTimeoutMs?:
   const why = serverUnavailable();
   if (why) throw new Error(why);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rag-milvus-server-'));
+  dirs.add(dataDir);
   const timeoutMs = opts.startTimeoutMs ?? 120_000;
   let proc: ChildProcess | undefined;
   let cleaned = false;
@@ -150,6 +161,7 @@ export async function startMilvusServer(opts: { auth?: boolean; startTimeoutMs?:
         cleaned = true;
         await stopProc('SIGTERM');
         rmSync(dataDir, { recursive: true, force: true });
+        dirs.delete(dataDir);
       },
       logTail() {
         try {
@@ -162,6 +174,7 @@ export async function startMilvusServer(opts: { auth?: boolean; startTimeoutMs?:
   } catch (e) {
     if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
+    dirs.delete(dataDir);
     throw e;
   }
 }
