@@ -30,7 +30,7 @@ function ok(status: Status | undefined): boolean {
 function fail(what: string, label: string, err: unknown): RagError {
   const msg = milvusReason(err);
   if (isUnreachable(msg)) {
-    return new RagError(`cannot reach Milvus at ${label} (${what}: ${msg})`, {
+    return new RagError(`cannot reach Milvus at ${label} (${what})`, {
       hint: 'check --milvus-uri / MILVUS_URI and that the server is running; a re-run finishes an interrupted ingest',
       cause: err,
     });
@@ -154,7 +154,7 @@ export class MilvusStore implements VectorStore {
     const expected = ['id', 'position', 'source', 'text', 'vector', ...(meta?.bm25 ? ['sparse'] : [])].sort().join(',');
     if (!meta || meta.schema !== SCHEMA_VERSION || names !== expected) {
       throw new RagError(`collection "${collection}" was not built by this version of rag (fields: ${names})`, {
-        hint: meta ? 'use another --collection, or rebuild it with `rag ingest --recreate <path>`' : 'use another --collection; rag reads collections with a FloatVector field "vector" and a text field "text" (or a dynamic field), as the tutorial builds them',
+        hint: 'use another --collection, or rebuild it with `rag ingest --recreate <path>`',
       });
     }
     return meta;
@@ -214,8 +214,9 @@ export class MilvusStore implements VectorStore {
   async drop(collection: string): Promise<void> {
     const has = await this.call('has_collection', () => this.client.hasCollection({ collection_name: collection }));
     if (has.value) {
+      // A collection in the tutorial's layout holds a user's data that rag can read: never dropped.
       const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
-      if (!parseMeta(d.properties)) {
+      if (!parseMeta(d.properties) && foreignMeta(d.schema)) {
         throw new RagError(`collection "${collection}" was not built by rag: rag does not drop it`, {
           hint: 'pick another --collection for rag, or drop it yourself (e.g. pymilvus MilvusClient.drop_collection) if you really mean to',
         });
