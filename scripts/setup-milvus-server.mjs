@@ -20,8 +20,6 @@ try {
   if (process.platform !== 'linux' && process.platform !== 'darwin') throw new Error(`the milvus package has no server binary for ${process.platform}`);
   if (!existsSync(python)) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', venv]);
   run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
-  // Unpack the server binary (~250 MB) once, where test/helpers/milvus-server.ts runs it from.
-  run(python, ['-c', 'import sys; from milvus import _initialize_data_files as f; f(sys.argv[1])', path.join(venv, 'milvus-server')]);
   writeFileSync(stamp, `${want}\n`);
   process.stderr.write(`setup: Milvus standalone server installed in ${path.relative(process.cwd(), venv) || venv}\n`);
 } catch (e) {

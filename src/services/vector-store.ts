@@ -157,6 +157,12 @@ export class MilvusStore implements VectorStore {
         hint: 'use another --collection, or rebuild it with `rag ingest --recreate <path>`',
       });
     }
+    if (meta.bm25 && !(await this.features()).bm25) {
+      // Left half-made by an older rag on a server without BM25: loading it can crash such a server.
+      throw new RagError(`collection "${collection}" has a BM25 field that Milvus ${this.feats?.version ?? ''} cannot serve (left half-made by an older rag)`, {
+        hint: 'rebuild it with `rag ingest --recreate <path>` (a dense-only collection)',
+      });
+    }
     return meta;
   }
 

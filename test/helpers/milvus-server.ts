@@ -7,8 +7,6 @@ import path from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
 export const SERVER_PYTHON = path.join(REPO_ROOT, '.venv-server', 'bin', 'python');
-/** Where the package's server binary is unpacked, once for every test run. */
-const SERVER_BIN = path.join(REPO_ROOT, '.venv-server', 'milvus-server');
 /** The root user's default password on a Milvus server with authentication enabled. */
 export const ROOT_TOKEN = 'root:Milvus';
 
@@ -16,21 +14,20 @@ export const ROOT_TOKEN = 'root:Milvus';
 // authentication on) and unpacks the server binary into the data folder; the server itself is then run from Node,
 // so that the tests can kill it (mid-ingest) and start it again on the same data.
 const PREPARE = `
-import json, os, sys
+import json, sys
 import milvus
 from milvus import MilvusServerConfig, _initialize_data_files
-data_dir, port, auth, bin_base = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+data_dir, port, auth = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 config = MilvusServerConfig(data_dir=data_dir, proxy_port=port)
 config.set("authorization_enabled", auth)
 # Every component on loopback (by default they take the machine's first address).
 for role in ("rootCoord", "proxy", "queryCoord", "queryNode", "indexNode", "dataCoord", "dataNode"):
     config.set(role + ".ip", "127.0.0.1")
 config.resolve()
-# The binary (~250 MB unpacked) once, next to the venv; later runs only check its checksums.
-_initialize_data_files(bin_base)
+_initialize_data_files(config.base_data_dir)
 metrics, sock = config.resolve_port(9091)
 sock.close()
-print(json.dumps({"version": milvus.__version__, "base": config.base_data_dir, "exe": os.path.join(bin_base, "bin", "milvus"), "metrics": metrics, "port": int(config.get("proxy_port"))}))
+print(json.dumps({"version": milvus.__version__, "base": config.base_data_dir, "metrics": metrics, "port": int(config.get("proxy_port"))}))
 `;
 
 export interface MilvusServerHandle {
@@ -112,9 +109,9 @@ export async function startMilvusServer(opts: { auth?: boolean; startTimeoutMs?:
   let cleaned = false;
   try {
     const port = await freePort();
-    const out = execFileSync(SERVER_PYTHON, ['-c', PREPARE, dataDir, String(port), opts.auth ? '1' : '0', SERVER_BIN], { encoding: 'utf8', timeout: 300_000 });
-    const info = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { version: string; base: string; exe: string; metrics: number; port: number };
-    const exe = info.exe;
+    const out = execFileSync(SERVER_PYTHON, ['-c', PREPARE, dataDir, String(port), opts.auth ? '1' : '0'], { encoding: 'utf8', timeout: 120_000 });
+    const info = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { version: string; base: string; metrics: number; port: number };
+    const exe = path.join(info.base, 'bin', 'milvus');
     const logFile = path.join(info.base, 'logs', 'milvus-run.log');
 
     const launch = async (): Promise<number> => {
