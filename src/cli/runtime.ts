@@ -215,6 +215,11 @@ export async function openEmbedder(resolved: Resolved, life: Lifecycle, onDownlo
 /** Loads the configured model, or the one that built the collection when none was chosen. */
 export async function embedderFor(resolved: Resolved, meta: CollectionMeta, life: Lifecycle, loading: Promise<Embedder>, open = openEmbedder): Promise<Embedder> {
   const chosen = resolved.sources.model.from !== 'default' || resolved.sources.modelPath.from !== 'default';
+  if (!chosen && meta.foreign) {
+    throw new RagError(`collection "${resolved.config.collection}" was not built by rag, so which model embedded it is unknown`, {
+      hint: 'pass that model with --model or --model-path (rag searches it read-only, dense)',
+    });
+  }
   if (!chosen && meta.model.startsWith('local:')) {
     throw new RagError(`collection "${resolved.config.collection}" was built with the local model folder "${meta.model.slice('local:'.length)}"`, {
       hint: 'pass the same folder with --model-path (RAG_MODEL_PATH)',

@@ -137,6 +137,9 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
     await store.drop(collection);
   } else {
     const meta = await store.describe(collection);
+    if (meta?.foreign) {
+      throw new RagError(`collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`, { hint: 'ingest into another --collection' });
+    }
     if (meta) {
       if (meta.model !== info.model || meta.dim !== info.dim || meta.docPrefix !== info.docPrefix) {
         throw new RagError(
@@ -152,9 +155,15 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
       return { meta, created: false };
     }
   }
+  const features = await store.features();
+  if (!features.bm25) {
+    wanted.bm25 = false;
+    warn(`Milvus ${features.version} has no BM25 full-text search: the collection is dense-only (bm25 and hybrid search need Milvus >= 2.5 or Milvus Lite 3)`);
+  }
   try {
     await store.create(collection, wanted);
   } catch (e) {
+    if (!wanted.bm25) throw e;
     if (!/function|bm25|analyzer|sparse/i.test((e as Error).message)) throw e;
     warn(`this Milvus has no BM25 full-text search (${(e as Error).message}); the collection is dense-only`);
     await store.drop(collection);

@@ -45,6 +45,12 @@ export async function openCollection(store: VectorStore, collection: string): Pr
 }
 
 export function checkModel(meta: CollectionMeta, info: EmbedderInfo, collection: string): void {
+  if (meta.foreign && meta.dim !== info.dim) {
+    throw new RagError(`collection "${collection}" (not built by rag) has ${meta.dim}-dim vectors but ${info.model} makes ${info.dim}`, {
+      hint: 'pass the model that embedded it with --model or --model-path',
+    });
+  }
+  if (meta.foreign) return;
   if (meta.model !== info.model || meta.dim !== info.dim) {
     throw new RagError(
       `collection "${collection}" was built with ${meta.model} (${meta.dim} dims) but the question would be embedded with ${info.model} (${info.dim} dims)`,

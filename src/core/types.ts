@@ -55,6 +55,16 @@ export interface CollectionMeta {
   split?: string;
   /** Absolute path of a local model folder (--model-path), so that ask can find it again. */
   modelPath?: string;
+  /** Not built by rag (e.g. by the tutorial's pymilvus code: id, vector, text): read-only, dense-only, model unknown. */
+  foreign?: boolean;
+}
+
+/** What the Milvus server can do, asked before a collection is created. */
+export interface StoreFeatures {
+  /** BM25 full-text search (sparse field + function): Milvus >= 2.5, Milvus Lite 3. */
+  bm25: boolean;
+  /** As the server reports it, e.g. v2.3.5, milvus_lite-3.2.2; "unknown" when it does not say. */
+  version: string;
 }
 
 export interface EmbedderInfo {
@@ -105,7 +115,9 @@ export interface ListOptions {
 export interface VectorStore {
   /** Metadata of an existing collection, null when it does not exist. */
   describe(collection: string): Promise<CollectionMeta | null>;
-  /** Create the collection (dropping it first with recreate) and load it. */
+  /** The server's version and features (asked once). */
+  features(): Promise<StoreFeatures>;
+  /** Create the collection and load it; on failure nothing is left behind. */
   create(collection: string, meta: CollectionMeta): Promise<void>;
   drop(collection: string): Promise<void>;
   /** Ids and sources of the stored chunks of one source, or of the sources under a prefix; streamed in pages. */

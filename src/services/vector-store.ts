@@ -3,7 +3,8 @@
 import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { RagError } from '../core/errors.js';
 import { MAX_TEXT_BYTES } from '../core/chunk.js';
-import { SCHEMA_VERSION, type CollectionMeta, type ListOptions, type ListQuery, type SearchHit, type StoredChunk, type VectorStore } from '../core/types.js';
+import { bm25Support, isAuthFailure, isUnreachable, milvusReason } from './milvus-errors.js';
+import { SCHEMA_VERSION, type CollectionMeta, type ListOptions, type ListQuery, type SearchHit, type StoreFeatures, type StoredChunk, type VectorStore } from '../core/types.js';
 
 const MAX_SOURCE_BYTES = 4_096;
 const KEY_BYTES = 64;
@@ -29,17 +30,17 @@ function ok(status: Status | undefined): boolean {
 
 /** Turns an SDK or gRPC failure into one line for the user. */
 function fail(what: string, label: string, err: unknown): RagError {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/UNAVAILABLE|ECONNREFUSED|ENOTFOUND|DEADLINE_EXCEEDED|No connection established|failed to connect|getaddrinfo/i.test(msg)) {
+  const msg = milvusReason(err);
+  if (isUnreachable(msg)) {
     return new RagError(`cannot reach Milvus at ${label} (${what})`, {
       hint: 'check --milvus-uri / MILVUS_URI and that the server is running; a re-run finishes an interrupted ingest',
       cause: err,
     });
   }
-  if (/UNAUTHENTICATED|auth|PERMISSION_DENIED/i.test(msg)) {
-    return new RagError(`Milvus at ${label} rejected the credentials (${what})`, { hint: 'check --milvus-token / MILVUS_TOKEN', cause: err });
+  if (isAuthFailure(msg)) {
+    return new RagError(`Milvus at ${label} rejected the credentials (${what}: ${msg})`, { hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)', cause: err });
   }
-  return new RagError(`Milvus ${what} failed: ${msg.split('\n')[0]}`, { hint: 'run with --verbose for details', cause: err });
+  return new RagError(`Milvus ${what} failed: ${msg}`, { hint: 'run with --verbose for details', cause: err });
 }
 
 function parseMeta(props: { key: string; value: string | number }[] | undefined): CollectionMeta | null {
@@ -52,6 +53,25 @@ function parseMeta(props: { key: string; value: string | number }[] | undefined)
   }
 }
 
+interface SchemaField { name: string; data_type: string | number; is_primary_key?: boolean; type_params?: { key: string; value: unknown }[]; dim?: unknown }
+
+/**
+ * A collection rag did not build but can search read-only, dense: the tutorial's pymilvus layout — a primary key
+ * "id", a FloatVector "vector" and the text in a "text" field or the dynamic field. null for anything else.
+ */
+function foreignMeta(schema: { fields: SchemaField[]; enable_dynamic_field?: boolean }): CollectionMeta | null {
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  const vector = byName.get('vector');
+  const isFloatVector = (t: string | number): boolean => t === 'FloatVector' || t === DataType.FloatVector;
+  if (!vector || !isFloatVector(vector.data_type)) return null;
+  if (!schema.fields.some((f) => f.is_primary_key)) return null;
+  const text = byName.get('text');
+  if (!(text ? text.data_type === 'VarChar' || text.data_type === DataType.VarChar : schema.enable_dynamic_field)) return null;
+  const dim = Number(vector.type_params?.find((p) => p.key === 'dim')?.value ?? vector.dim);
+  if (!Number.isInteger(dim) || dim <= 0) return null;
+  return { schema: SCHEMA_VERSION, model: 'unknown', dim, queryPrefix: '', docPrefix: '', bm25: false, foreign: true };
+}
+
 /** A quoted string literal for a Milvus filter expression. */
 export function milvusString(value: string): string {
   return JSON.stringify(value);
@@ -60,6 +80,9 @@ export function milvusString(value: string): string {
 export class MilvusStore implements VectorStore {
   private readonly client: MilvusClient;
   private readonly loaded = new Set<string>();
+  /** Collections not built by rag (seen by describe): never written to. */
+  private readonly foreign = new Set<string>();
+  private feats: StoreFeatures | undefined;
 
   constructor(private readonly opts: MilvusStoreOptions) {
     this.client = new MilvusClient({
@@ -87,15 +110,36 @@ export class MilvusStore implements VectorStore {
     } catch (e) {
       throw fail(what, this.opts.label, e);
     }
-    const status = statusOf ? statusOf(res) : ('status' in res ? res.status : (res as Status));
+    const status = statusOf ? statusOf(res) : (res && typeof res === 'object' && 'status' in res ? res.status : (res as Status));
     if (!ok(status)) {
-      const reason = status?.reason || String(status?.error_code);
+      const reason = milvusReason(status);
       const disk = /No space left|Read-only file system|Errno (28|30)\b/.test(reason);
+      // A server going down answers with the failure of its own parts: the same as not reaching it.
+      if (isUnreachable(reason)) throw fail(what, this.opts.label, new Error(reason));
+      if (isAuthFailure(reason)) {
+        throw new RagError(`Milvus at ${this.opts.label} rejected the credentials (${what}: ${reason})`, { hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)' });
+      }
       throw new RagError(`Milvus ${what} failed: ${reason}`, {
         hint: disk ? `free some disk space (or make it writable) where Milvus keeps its data (${this.opts.label}), then run the same command again` : 'run with --verbose for details',
       });
     }
     return res;
+  }
+
+  async features(): Promise<StoreFeatures> {
+    if (this.feats) return this.feats;
+    let version = 'unknown';
+    try {
+      const res = (await this.client.getVersion()) as { status?: Status; version?: string };
+      if (ok(res.status) && res.version) version = res.version;
+      else if (isAuthFailure(milvusReason(res.status))) throw new Error(milvusReason(res.status));
+    } catch (e) {
+      const reason = milvusReason(e);
+      // An old server without GetVersion: unknown, creating the collection finds out.
+      if (isUnreachable(reason) || isAuthFailure(reason)) throw fail('get_version', this.opts.label, e);
+    }
+    this.feats = { version, bm25: bm25Support(version) ?? true };
+    return this.feats;
   }
 
   async describe(collection: string): Promise<CollectionMeta | null> {
@@ -104,6 +148,13 @@ export class MilvusStore implements VectorStore {
     const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
     const meta = parseMeta(d.properties);
     const names = d.schema.fields.map((f) => f.name).sort().join(',');
+    if (!meta) {
+      const foreign = foreignMeta(d.schema);
+      if (foreign) {
+        this.foreign.add(collection);
+        return foreign;
+      }
+    }
     const expected = ['front', 'id', 'index_text', 'key', 'part', 'position', 'source', 'text', 'vector', ...(meta?.bm25 ? ['sparse'] : [])].sort().join(',');
     if (meta && meta.schema < SCHEMA_VERSION) {
       throw new RagError(`collection "${collection}" was built by an older version of rag (layout ${meta.schema}; this one needs ${SCHEMA_VERSION}: files are now identified by their real path, and long pieces are split)`, {
@@ -113,6 +164,12 @@ export class MilvusStore implements VectorStore {
     if (!meta || meta.schema !== SCHEMA_VERSION || names !== expected) {
       throw new RagError(`collection "${collection}" was not built by this version of rag (fields: ${names})`, {
         hint: 'use another --collection, or rebuild it with `rag ingest --recreate <path>`',
+      });
+    }
+    if (meta.bm25 && !(await this.features()).bm25) {
+      // Left half-made by an older rag on a server without BM25: loading it can crash such a server.
+      throw new RagError(`collection "${collection}" has a BM25 field that Milvus ${this.feats?.version ?? ''} cannot serve (left half-made by an older rag)`, {
+        hint: 'rebuild it with `rag ingest --recreate <path>` (a dense-only collection)',
       });
     }
     return meta;
@@ -131,6 +188,12 @@ export class MilvusStore implements VectorStore {
       { name: 'front', data_type: DataType.Bool },
       { name: 'key', data_type: DataType.VarChar, max_length: KEY_BYTES },
     ];
+    const indexes = [
+      { field_name: 'vector', index_type: 'AUTOINDEX', metric_type: 'IP' },
+      ...(meta.bm25 ? [{ field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }] : []),
+    ];
+    // Step by step (collection, each index, metadata, load), each status checked: the SDK's all-in-one create
+    // throws a bare status object when an index fails, and leaves the collection behind.
     await this.call('create_collection', () => this.client.createCollection({
       collection_name: collection,
       consistency_level: 'Strong',
@@ -138,23 +201,47 @@ export class MilvusStore implements VectorStore {
       ...(meta.bm25
         ? { functions: [{ name: 'text_bm25', type: FunctionType.BM25, input_field_names: ['index_text'], output_field_names: ['sparse'], params: {} }] }
         : {}),
-      index_params: [
-        { field_name: 'vector', index_type: 'AUTOINDEX', metric_type: 'IP' },
-        ...(meta.bm25 ? [{ field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }] : []),
-      ],
       properties: { [META_KEY]: JSON.stringify(meta) },
     }));
-    // Some servers ignore properties at creation: set them again so that the collection always says what built it.
-    await this.call('alter_collection', () => this.client.alterCollectionProperties({
-      collection_name: collection,
-      properties: { [META_KEY]: JSON.stringify(meta) },
-    }));
-    await this.load(collection);
+    try {
+      for (const index of indexes) {
+        await this.call(`create_index on "${index.field_name}"`, () => this.client.createIndex({ collection_name: collection, ...index }));
+      }
+      // Some servers ignore properties at creation: set them again so that the collection always says what built it.
+      await this.call('alter_collection', () => this.client.alterCollectionProperties({
+        collection_name: collection,
+        properties: { [META_KEY]: JSON.stringify(meta) },
+      }));
+      await this.load(collection);
+    } catch (e) {
+      // Never leave a half-made collection: a server may even crash later trying to load it.
+      const reason = e instanceof RagError ? e.message : milvusReason(e);
+      try {
+        await this.client.dropCollection({ collection_name: collection });
+      } catch {
+        // reported below: the collection may be left
+      }
+      this.loaded.delete(collection);
+      if (e instanceof RagError && /^cannot reach|rejected the credentials/.test(e.message)) throw e;
+      throw new RagError(`cannot create collection "${collection}" on Milvus at ${this.opts.label}: ${reason.replace(/^Milvus /, '')}; nothing was kept`, {
+        hint: 'run with --verbose for details; the server log has more',
+        cause: e,
+      });
+    }
   }
 
   async drop(collection: string): Promise<void> {
     const has = await this.call('has_collection', () => this.client.hasCollection({ collection_name: collection }));
-    if (has.value) await this.call('drop_collection', () => this.client.dropCollection({ collection_name: collection }));
+    if (has.value) {
+      // A collection in the tutorial's layout holds a user's data that rag can read: never dropped.
+      const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
+      if (!parseMeta(d.properties) && foreignMeta(d.schema)) {
+        throw new RagError(`collection "${collection}" was not built by rag: rag does not drop it`, {
+          hint: 'pick another --collection for rag, or drop it yourself (e.g. pymilvus MilvusClient.drop_collection) if you really mean to',
+        });
+      }
+      await this.call('drop_collection', () => this.client.dropCollection({ collection_name: collection }));
+    }
     this.loaded.delete(collection);
   }
 
@@ -188,6 +275,15 @@ export class MilvusStore implements VectorStore {
     }
   }
 
+  /** Refuses to write to a collection rag did not build. */
+  private writable(collection: string): void {
+    if (this.foreign.has(collection)) {
+      throw new RagError(`collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`, {
+        hint: 'ingest into another --collection',
+      });
+    }
+  }
+
   async vectorsByKey(collection: string, keys: string[]): Promise<Map<string, number[]>> {
     const found = new Map<string, number[]>();
     if (keys.length === 0) return found;
@@ -203,6 +299,7 @@ export class MilvusStore implements VectorStore {
   }
 
   async upsert(collection: string, rows: StoredChunk[]): Promise<void> {
+    this.writable(collection);
     if (rows.length === 0) return;
     await this.call('upsert', () => this.client.upsert({
       collection_name: collection,
@@ -213,6 +310,7 @@ export class MilvusStore implements VectorStore {
   }
 
   async deleteIds(collection: string, ids: string[]): Promise<void> {
+    this.writable(collection);
     for (let i = 0; i < ids.length; i += PAGE) {
       const part = ids.slice(i, i + PAGE);
       await this.call('delete', () => this.client.delete({ collection_name: collection, filter: `id in [${part.join(',')}]` }));
