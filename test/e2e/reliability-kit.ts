@@ -1,12 +1,12 @@
 // Shared by the reliability e2e tests (input, faults, signals): corpora, stored rows, process polling, error-line checks.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { RunResult } from '../helpers/cli.js';
 import { startTestMilvus } from '../helpers/milvus.js';
+import { pidsMatching } from '../helpers/procs.js';
 
 export const COLLECTION = 'my_rag_collection';
 
@@ -81,11 +81,7 @@ export function assertExactlyOnce(rows: Row[], expected: Omit<Row, 'id'>[]): voi
 
 /** Pids of the processes whose command line mentions `needle` (the Milvus Lite server of a data folder). */
 export function pids(needle: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', '--', needle], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number).filter((p) => p !== process.pid);
-  } catch {
-    return [];
-  }
+  return pidsMatching(needle);
 }
 
 export function sleep(ms: number): Promise<void> {

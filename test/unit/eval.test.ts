@@ -2,8 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { RagError } from '../../src/core/errors.js';
@@ -13,6 +12,7 @@ import {
 } from '../../src/core/eval.js';
 import type { SearchHit } from '../../src/core/types.js';
 import { parseCompare } from '../../src/cli/eval.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function usage(fn: () => unknown, message: RegExp): void {
   assert.throws(fn, (e: unknown) => {
@@ -154,7 +154,7 @@ describe('XML', () => {
     const reports = [dense, report('bm25', [null, null, 1])];
     const checks = checkThresholds(reports, { minHit: 0.5 });
     const xml = junitXml(reports, { file: 'dir/q&a.jsonl', checks });
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rag-junit-')), 'report.xml');
+    const file = path.join(tempDir('junit-'), 'report.xml');
     writeFileSync(file, xml);
     const script = [
       'import json, sys, xml.dom.minidom as m',

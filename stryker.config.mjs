@@ -1,0 +1,36 @@
+// Mutation testing of the pure core (npm run mutate): StrykerJS with its command runner over the unit tests.
+// @ts-check
+
+/**
+ * What is mutated. Edit this list when the core moves; `file:from-to` limits a file to a line range.
+ * discover.ts: only the scopes (toSource, globScope, folderScope, the single-file scope), not the folder walk.
+ */
+export const MUTATE = [
+  'src/core/chunk.ts', // splitting, cutting and chunk ids
+  'src/core/prompt.ts',
+  'src/core/config.ts',
+  'src/core/eval.ts',
+  'src/core/discover.ts:36-53', // toSource, globScope, folderScope
+  'src/core/discover.ts:148-152', // the scope of a single file argument
+];
+
+/** The unit tests that cover MUTATE (compiled by the build command); every mutant runs all of them. */
+export const TESTS = ['chunk', 'prompt', 'config', 'eval', 'core-pins', 'scopes'].map((t) => `.test-build/test/unit/${t}.test.js`);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'command',
+  commandRunner: { command: `node --test --test-reporter=dot ${TESTS.join(' ')}` },
+  // Runs once in the sandbox, on the instrumented sources (all mutants in, switched by an environment variable).
+  buildCommand: 'npx tsc -p tsconfig.test.json',
+  mutate: MUTATE,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  ignorePatterns: ['dist', '.test-build', '.venv', '.cache', 'reports', 'bench/results', 'notes'],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  concurrency: 2,
+  timeoutMS: 10_000,
+  thresholds: { high: 90, low: 85, break: null },
+};
