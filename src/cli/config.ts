@@ -25,7 +25,7 @@ function describeSource(s: Source): string {
 function rows(resolved: Resolved): { key: string; value: string; source: string }[] {
   return SETTINGS.map((s) => {
     const raw = resolved.config[s.key];
-    const value = s.secret ? mask(raw as string | undefined) : raw === undefined ? '(not set)' : String(raw);
+    const value = s.secret ? mask(raw as string | undefined) : raw === undefined ? '(not set)' : scrub(String(raw)); // a key inside a URL too
     return { key: s.key, value, source: describeSource(resolved.sources[s.key]) };
   });
 }
