@@ -84,6 +84,26 @@ export function pids(needle: string): number[] {
   return pidsMatching(needle);
 }
 
+/**
+ * Pids holding a flock on `{dataDir}/LOCK` (what Milvus Lite takes while it has the folder open), from /proc/locks;
+ * [] while the file does not exist. Throws when /proc/locks cannot be read.
+ */
+export function lockHolders(dataDir: string): number[] {
+  let ino: number;
+  try {
+    ino = statSync(path.join(dataDir, 'LOCK')).ino;
+  } catch {
+    return [];
+  }
+  const holders: number[] = [];
+  for (const line of readFileSync('/proc/locks', 'utf8').split('\n')) {
+    // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; waiting requests ("1: -> FLOCK …") are left out.
+    const m = /^\d+:\s+FLOCK\s+\S+\s+\S+\s+(\d+)\s+[0-9a-f]+:[0-9a-f]+:(\d+)\s/.exec(line);
+    if (m && Number(m[2]) === ino) holders.push(Number(m[1]));
+  }
+  return holders;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
