@@ -14,8 +14,8 @@ export const MUTATE = [
   'src/core/discover.ts:148-152', // the scope of a single file argument
 ];
 
-/** The unit tests that cover MUTATE: test/unit/mutation-suite.ts imports them; every mutant runs all of them, in one process. */
-export const SUITE = '.test-build/test/unit/mutation-suite.js';
+/** The unit tests that cover MUTATE: test/mutation/suite.ts imports them; every mutant runs all of them, in one process. */
+export const SUITE = '.test-build/test/mutation/suite.js';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
