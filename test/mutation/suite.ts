@@ -1,5 +1,6 @@
 // The unit tests that `npm run mutate` (stryker.config.mjs) runs against each mutant, in one process (node FILE, no --test: no child processes).
 
+import './env.js';
 import '../unit/chunk.test.js';
 import '../unit/prompt.test.js';
 import '../unit/config.test.js';

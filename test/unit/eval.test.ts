@@ -145,7 +145,8 @@ describe('XML', () => {
     assert.equal(chunkTitle('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
   });
 
-  test('junitXml is well-formed XML with one test case per question and a failure per miss (checked by a strict parser)', () => {
+  // Under `npm run mutate` (RAG_MUTATION=1) the Python parser (1-3 s a run) is left out: core-pins.test.ts pins the XML byte for byte.
+  test('junitXml is well-formed XML with one test case per question and a failure per miss (checked by a strict parser)', { skip: process.env.RAG_MUTATION === '1' && 'npm run mutate: the XML is pinned byte for byte in core-pins.test.ts' }, () => {
     const nasty = 'Why <b>& "quoted" \'x\' ]]> \u0001 — ünïcode?';
     const dense = report('dense', [1, null, 2]);
     (dense.results[1] as QuestionResult).question = nasty;
