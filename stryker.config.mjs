@@ -10,8 +10,8 @@ export const MUTATE = [
   'src/core/prompt.ts',
   'src/core/config.ts',
   'src/core/eval.ts',
-  'src/core/discover.ts:36-53', // toSource, globScope, folderScope
-  'src/core/discover.ts:148-152', // the scope of a single file argument
+  'src/core/discover.ts:35-51', // toSource, globScope, folderScope
+  'src/core/discover.ts:150-151', // the scope of a single file argument
 ];
 
 /** The unit tests that cover MUTATE: test/mutation/suite.ts imports them; every mutant runs all of them, in one process. */

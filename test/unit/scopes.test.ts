@@ -88,6 +88,25 @@ describe('ingest scopes', () => {
     check(named, ['docs/guide.md', 'docs/guidance.md'], ['docs/a.md', 'docs/guide.md.txt']);
   });
 
+  // BUG (todo until fixed in discover.ts globScope): `.replace(/^\.\/?/, '')` strips the dot of ".github" and of "../",
+  // so the prefix query of a re-ingest misses those stored rows and deleted files there are never pruned.
+  // Fix: strip only "./" or a lone "." (/^\.(\/|$)/); then remove the todo.
+  test('glob: a pattern that starts with a hidden folder or leaves the working folder keeps that start in its prefix', { todo: 'globScope prefix drops a leading "." (see the comment above)' }, async () => {
+    mkdirSync(path.join(cwd, '.github'), { recursive: true });
+    writeFileSync(path.join(cwd, '.github', 'a.md'), '# x\n');
+    const hidden = await scopeOf('.github/*.md');
+    assert.equal(hidden.prefix, '.github/');
+    check(hidden, ['.github/a.md'], ['github/a.md']);
+    const outside = tempDir('scopes-out-');
+    mkdirSync(path.join(outside, 'work'));
+    mkdirSync(path.join(outside, 'other'));
+    writeFileSync(path.join(outside, 'other', 'b.md'), '# x\n');
+    const d = await discover(['../other/*.md'], path.join(outside, 'work'));
+    assert.equal(d.scopes[0]?.prefix, '../other/');
+    assert.deepEqual(d.files.map((f) => f.source), ['../other/b.md']);
+    assert.equal(d.scopes[0]?.matches('../other/b.md'), true);
+  });
+
   test('file: exactly that file, also when it is not Markdown; prefix = the file itself', async () => {
     const md = await scopeOf('docs/guide.md');
     assert.equal(md.prefix, 'docs/guide.md');
