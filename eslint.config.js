@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.test-build/', 'node_modules/', '.venv/', '.venv-server/', 'bench/results/'] },
+  { ignores: ['dist/', '.test-build/', 'node_modules/', '.venv/', '.venv-server/', '.venv-bench/', 'bench/results/', 'reports/', '.stryker-tmp/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -33,7 +33,7 @@ async function rows(resolved: Resolved): Promise<{ key: string; value: string; s
   };
   return SETTINGS.map((s) => {
     const raw = resolved.config[s.key] ?? effective[s.key];
-    const value = s.secret ? mask(raw as string | undefined) : raw === undefined ? `(not set${s.defaultText ? `: ${s.defaultText}` : ''})` : String(raw);
+    const value = s.secret ? mask(raw as string | undefined) : raw === undefined ? `(not set${s.defaultText ? `: ${s.defaultText}` : ''})` : scrub(String(raw)); // a key inside a URL too
     return { key: s.key, value, source: describeSource(resolved.sources[s.key]) };
   });
 }

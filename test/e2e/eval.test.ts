@@ -176,7 +176,7 @@ describe('rag eval usage errors (exit 2, before any work)', () => {
   }
 });
 
-describe('rag eval on the Milvus FAQ with the dev set (../shared)', { skip: needShared(FAQ) || needShared(DEV_SET) }, () => {
+describe('rag eval on the Milvus FAQ with the dev set (../shared)', { skip: needShared(FAQ, DEV_SET) }, () => {
   test('runs in each mode and prints hit@1, hit@3 and MRR@3 for all three', async () => {
     const cwd = workdir('rag-eval-faq-');
     const env = { RAG_MODEL_PATH: testModel() };

@@ -11,7 +11,7 @@ import { rag, workdir, type RunOptions, type RunResult } from '../helpers/cli.js
 import { startTestMilvus } from '../helpers/milvus.js';
 import { testModel } from '../helpers/model.js';
 import {
-  COLLECTION, assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, dirBytes, makeCorpus, pids, storedRows, waitFor,
+  COLLECTION, assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, dirBytes, lockHolders, makeCorpus, pids, storedRows, waitFor,
 } from '../helpers/reliability-kit.js';
 import { closedPort } from '../helpers/procs.js';
 
@@ -119,24 +119,44 @@ describe('two rag processes on one Milvus Lite data folder', () => {
     const expected = makeCorpus(cwd, 'docs', 40, 10);
     const first = start(['ingest', 'docs', '--batch-size', '1', '--json'], { cwd, timeoutMs: 150_000 });
     const rag1 = await first.child;
-    const busy = await waitFor(() => dirBytes(dataDir) > 100_000 || rag1.exitCode !== null, 90_000);
-    assert.ok(busy && rag1.exitCode === null, 'the first ingest holds the folder');
+    const pid1 = rag1.pid ?? -1;
+    // The first ingest is under way (rows written) and its Milvus Lite holds the flock on LOCK: then rag1 is frozen
+    // (SIGSTOP) so that it provably keeps the folder, however slow the machine, until the other two have tried.
+    const busy = await waitFor(() => (dirBytes(dataDir) > 100_000 && lockHolders(dataDir).length > 0) || rag1.exitCode !== null, 90_000);
+    process.kill(pid1, 'SIGSTOP');
+    try {
+      assert.ok(busy && rag1.exitCode === null, 'the first ingest is under way');
+      const holders = lockHolders(dataDir);
+      assert.equal(holders.length, 1, 'one process holds the lock on the data folder');
+      assert.ok(pids(dataDir).includes(holders[0] ?? -1), `the first ingest's Milvus Lite holds it (${holders.join(', ')} of ${pids(dataDir).join(', ')})`);
 
-    // Both start while the first holds the folder: one waits (default --lock-timeout 60), one gives up at once.
-    const waiting = start(['ingest', 'docs', '--json'], { cwd, timeoutMs: 150_000 });
-    const impatient = await run(['ingest', 'docs', '--lock-timeout', '0'], { cwd, timeoutMs: 60_000 });
-    assertOneErrorLine(impatient, 1, new RegExp(`^error: another process is using the Milvus Lite data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(hint: wait for the other rag .*raise --lock-timeout`));
+      // One waits (default --lock-timeout 60) and says so; one gives up at once.
+      let waitingErr = '';
+      const waiting = start(['ingest', 'docs', '--json'], { cwd, timeoutMs: 150_000 });
+      (await waiting.child).stderr?.on('data', (d: Buffer) => { waitingErr += d.toString(); });
+      assert.ok(await waitFor(() => /waiting for another process/.test(waitingErr), 60_000), `the second says it waits: ${waitingErr}`);
+      const impatient = await run(['ingest', 'docs', '--lock-timeout', '0'], { cwd, timeoutMs: 60_000 });
+      assertOneErrorLine(impatient, 1, new RegExp(`^error: another process is using the Milvus Lite data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(hint: wait for the other rag .*raise --lock-timeout`));
+      assert.deepEqual(lockHolders(dataDir), holders, 'the lock did not change hands meanwhile');
+      process.kill(pid1, 'SIGCONT');
 
-    const second = await waiting.done;
-    const r1 = await first.done;
-    assert.equal(r1.code, 0, r1.stderr);
-    assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stderr, /^waiting for another process to release .*milvus\.db \(up to 60 s\)\n$/);
-    const s1 = JSON.parse(r1.stdout) as { added: number; total: number };
-    const s2 = JSON.parse(second.stdout) as { added: number; unchanged: number; total: number };
-    assert.deepEqual([s1.added, s1.total], [expected.length, expected.length]);
-    assert.deepEqual([s2.added, s2.unchanged, s2.total], [0, expected.length, expected.length]);
-    assertExactlyOnce(await storedRows(dataDir), expected);
+      const second = await waiting.done;
+      const r1 = await first.done;
+      assert.equal(r1.code, 0, r1.stderr);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, /^waiting for another process to release .*milvus\.db \(up to 60 s\)\n$/);
+      const s1 = JSON.parse(r1.stdout) as { added: number; total: number };
+      const s2 = JSON.parse(second.stdout) as { added: number; unchanged: number; total: number };
+      assert.deepEqual([s1.added, s1.total], [expected.length, expected.length]);
+      assert.deepEqual([s2.added, s2.unchanged, s2.total], [0, expected.length, expected.length]);
+      assertExactlyOnce(await storedRows(dataDir), expected);
+    } finally {
+      try {
+        process.kill(pid1, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
   });
 });
 

@@ -1,8 +1,7 @@
 // BM25 and hybrid search on a real Milvus Lite with the test model: exact rare terms, reciprocal-rank fusion, collections without BM25.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { retrieve } from '../../src/core/retrieve.js';
@@ -14,9 +13,10 @@ import { rag, workdir } from '../helpers/cli.js';
 import { startTestMilvus, type TestMilvus } from '../helpers/milvus.js';
 import { testModel } from '../helpers/model.js';
 import { FIXTURES } from '../helpers/paths.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function loadEmbedder(): Promise<Embedder> {
-  return createEmbedder({ model: 'unused', modelPath: testModel(), cacheDir: mkdtempSync(path.join(os.tmpdir(), 'rag-cache-')), offline: true, dtype: 'fp32', batchSize: 16, threads: 1 });
+  return createEmbedder({ model: 'unused', modelPath: testModel(), cacheDir: tempDir('cache-'), offline: true, dtype: 'fp32', batchSize: 16, threads: 1 });
 }
 
 function metaOf(e: Embedder, bm25: boolean): CollectionMeta {

@@ -1,10 +1,8 @@
 // Runs the built `rag` binary as a subprocess, as a user would; captures stdout, stderr, exit code.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { RAG_BIN } from './paths.js';
+import { tempDir } from './tmp.js';
 
 export interface RunResult {
   code: number | null;
@@ -54,5 +52,5 @@ export function rag(args: string[], opts: RunOptions): Promise<RunResult> {
 
 /** A fresh working folder for one test. */
 export function workdir(prefix = 'rag-e2e-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
 }

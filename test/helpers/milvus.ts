@@ -1,11 +1,10 @@
 // A real Milvus Lite server for tests, started through the production launcher on a free loopback port.
 
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startMilvusLite, type MilvusLiteServer } from '../../src/services/milvus-lite.js';
 import { MilvusStore } from '../../src/services/vector-store.js';
 import { VENV_PYTHON } from './paths.js';
+import { tempDir } from './tmp.js';
 
 export interface TestMilvus {
   server: MilvusLiteServer;
@@ -14,7 +13,7 @@ export interface TestMilvus {
   stop(): Promise<void>;
 }
 
-export async function startTestMilvus(dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'rag-milvus-')), 'milvus.db')): Promise<TestMilvus> {
+export async function startTestMilvus(dataDir = path.join(tempDir('milvus-'), 'milvus.db')): Promise<TestMilvus> {
   const server = await startMilvusLite({ dataDir, python: VENV_PYTHON, lockWaitMs: 0, startTimeoutMs: 60_000 });
   const store = new MilvusStore({ address: server.address, label: dataDir, timeoutMs: 30_000 });
   return {

@@ -2,6 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,7 +24,28 @@ export const DOCS_EN = path.join(SHARED, 'corpora', 'milvus_docs', 'en');
 export const DEV_SET = path.join(SHARED, 'eval', 'milvus_faq.dev.jsonl');
 export const VENV_PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 
-/** Skip reason for tests that need ../shared: says clearly what is missing (CI always has it). */
-export function needShared(p: string): string | false {
-  return existsSync(p) ? false : `../shared is missing here: ${p} not found (CI provides it)`;
+/** Running in CI (CI=true, as CI services set it): missing inputs that would drop coverage fail the run instead of skipping. */
+export const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
+
+/**
+ * Skip reason for a suite that needs `what` (missing: a sentence saying so), for `describe(name, { skip }, …)`.
+ * A skipped describe does not add to the runner's skipped count, so this also registers one test in the current
+ * suite: skipped (counted) when `what` is missing, or failing in CI, where the coverage must not vanish quietly.
+ */
+export function requireInput(missing: string | false): string | false {
+  if (missing === false) return false;
+  if (IN_CI) {
+    test(`required input is present: ${missing}`, () => {
+      throw new Error(`${missing}; CI must provide it (CI=${process.env.CI ?? ''})`);
+    });
+  } else {
+    test(`required input is present: ${missing}`, { skip: missing }, () => undefined);
+  }
+  return missing;
+}
+
+/** Skip reason for tests that need ../shared: says clearly what is missing (and fails in CI, see requireInput). */
+export function needShared(...paths: string[]): string | false {
+  const absent = paths.find((p) => !existsSync(p));
+  return requireInput(absent === undefined ? false : `../shared is missing here: ${absent} not found (CI provides it)`);
 }

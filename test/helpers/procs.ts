@@ -1,18 +1,41 @@
 // Process and port checks shared by the tests: no Milvus Lite outlives rag; a loopback port nobody listens on.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+
+/**
+ * Pids of the processes (other than this one) whose command line contains `needle`, read from /proc.
+ * Throws when /proc cannot be read: a check that cannot look must not pass.
+ */
+export function pidsMatching(needle: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch (e) {
+    throw new Error(`cannot list processes: /proc is not readable (${String(e)})`);
+  }
+  const pids: number[] = [];
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (cmdline.split('\0').join(' ').includes(needle)) pids.push(pid);
+  }
+  if (!entries.includes('self')) throw new Error('cannot list processes: /proc is not a procfs');
+  return pids;
+}
 
 /** Fails when a process whose command line names dataDir (a Milvus Lite server) is still running. */
 export function noServerLeft(dataDir: string): void {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-f', '--', dataDir], { encoding: 'utf8' });
-  } catch {
-    out = ''; // pgrep exits 1 when nothing matches
-  }
-  assert.equal(out.trim(), '', `a Milvus Lite process for ${dataDir} outlived rag`);
+  const left = pidsMatching(dataDir);
+  assert.deepEqual(left, [], `a Milvus Lite process for ${dataDir} outlived rag: ${left.join(', ')}`);
 }
 
 /** A port on 127.0.0.1 that was free a moment ago: connections to it are refused. */

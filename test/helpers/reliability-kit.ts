@@ -1,12 +1,12 @@
 // Shared by the reliability e2e tests (input, faults, signals): corpora, stored rows, process polling, error-line checks.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { RunResult } from './cli.js';
 import { startTestMilvus } from './milvus.js';
+import { pidsMatching } from './procs.js';
 
 export const COLLECTION = 'my_rag_collection';
 
@@ -81,11 +81,27 @@ export function assertExactlyOnce(rows: Row[], expected: Omit<Row, 'id'>[]): voi
 
 /** Pids of the processes whose command line mentions `needle` (the Milvus Lite server of a data folder). */
 export function pids(needle: string): number[] {
+  return pidsMatching(needle);
+}
+
+/**
+ * Pids holding a flock on `{dataDir}/LOCK` (what Milvus Lite takes while it has the folder open), from /proc/locks;
+ * [] while the file does not exist. Throws when /proc/locks cannot be read.
+ */
+export function lockHolders(dataDir: string): number[] {
+  let ino: number;
   try {
-    return execFileSync('pgrep', ['-f', '--', needle], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number).filter((p) => p !== process.pid);
+    ino = statSync(path.join(dataDir, 'LOCK')).ino;
   } catch {
     return [];
   }
+  const holders: number[] = [];
+  for (const line of readFileSync('/proc/locks', 'utf8').split('\n')) {
+    // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; waiting requests ("1: -> FLOCK …") are left out.
+    const m = /^\d+:\s+FLOCK\s+\S+\s+\S+\s+(\d+)\s+[0-9a-f]+:[0-9a-f]+:(\d+)\s/.exec(line);
+    if (m && Number(m[2]) === ino) holders.push(Number(m[1]));
+  }
+  return holders;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,16 +1,15 @@
 // The transformers.js embedder through the production path, on the generated test model: dims, order, prefixes, truncation.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RagError } from '../../src/core/errors.js';
 import type { Embedder } from '../../src/core/types.js';
 import { createEmbedder } from '../../src/services/embedder.js';
 import { testModel } from '../helpers/model.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'rag-cache-'));
+const cacheDir = tempDir('cache-');
 const base = { model: 'unused', cacheDir, offline: false, dtype: 'fp32', batchSize: 2 };
 
 function cosine(a: number[], b: number[]): number {

@@ -2,8 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { RagError } from '../../src/core/errors.js';
@@ -13,6 +12,7 @@ import {
 } from '../../src/core/eval.js';
 import type { SearchHit } from '../../src/core/types.js';
 import { parseCompare } from '../../src/cli/eval.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function usage(fn: () => unknown, message: RegExp): void {
   assert.throws(fn, (e: unknown) => {
@@ -145,7 +145,8 @@ describe('XML', () => {
     assert.equal(chunkTitle('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
   });
 
-  test('junitXml is well-formed XML: thresholds are the test cases, misses are listed in system-out (checked by a strict parser)', () => {
+  // Under `npm run mutate` (RAG_MUTATION=1) the Python parser (1-3 s a run) is left out: core-pins.test.ts pins the XML byte for byte.
+  test('junitXml is well-formed XML: thresholds are the test cases, misses are listed in system-out (checked by a strict parser)', { skip: process.env.RAG_MUTATION === '1' && 'npm run mutate: the XML is pinned byte for byte in core-pins.test.ts' }, () => {
     const nasty = 'Why <b>& "quoted" \'x\' ]]> \u0001 — ünïcode?';
     const dense = report('dense', [1, null, 2]);
     (dense.results[1] as QuestionResult).question = nasty;
@@ -154,7 +155,7 @@ describe('XML', () => {
     const reports = [dense, report('bm25', [null, null, 1])];
     const checks = checkThresholds(reports, { minHit: 0.5 });
     const xml = junitXml(reports, { file: 'dir/q&a.jsonl', checks });
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rag-junit-')), 'report.xml');
+    const file = path.join(tempDir('junit-'), 'report.xml');
     writeFileSync(file, xml);
     const script = [
       'import json, sys, xml.dom.minidom as m',

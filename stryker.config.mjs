@@ -1,0 +1,38 @@
+// Mutation testing of the pure core (npm run mutate): StrykerJS with its command runner over the unit tests.
+// @ts-check
+
+/**
+ * What is mutated. Edit this list when the core moves; `file:from-to` limits a file to a line range.
+ * discover.ts: only the scopes (toSource, globScope, folderScope, the single-file scope), not the folder walk.
+ */
+export const MUTATE = [
+  'src/core/chunk.ts', // splitting, cutting and chunk ids
+  'src/core/prompt.ts',
+  'src/core/config.ts',
+  'src/core/eval.ts',
+  'src/core/discover.ts:35-51', // toSource, globScope, folderScope
+  'src/core/discover.ts:150-151', // the scope of a single file argument
+];
+
+/** The unit tests that cover MUTATE: test/mutation/suite.ts imports them; every mutant runs all of them, in one process. */
+export const SUITE = '.test-build/test/mutation/suite.js';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'command',
+  commandRunner: { command: `node --test-reporter=dot ${SUITE}` },
+  // Runs once in the sandbox, on the instrumented sources (all mutants in, switched by an environment variable).
+  buildCommand: 'npx tsc -p tsconfig.test.json',
+  mutate: MUTATE,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  ignorePatterns: ['dist', '.test-build', '.venv', '.cache', 'reports', 'bench/results', 'notes'],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  concurrency: 2,
+  // A mutant that loops forever (the splitter's scan) is stopped after 1.25 × the normal run + 3 s, and counted as detected.
+  timeoutMS: 3_000,
+  timeoutFactor: 1.25,
+  thresholds: { high: 90, low: 85, break: null },
+};
