@@ -1,7 +1,7 @@
 // `rag ask QUESTION`: flags → ask options; renders the answer and its sources (text, streamed on a TTY, or --json).
 
 import { readFileSync } from 'node:fs';
-import { ask, validateQuestion, type AskResult } from '../core/retrieve.js';
+import { ask, retrievalOptions, validateQuestion, type AskResult } from '../core/retrieve.js';
 import { checkLlmBaseUrl, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import { validateTemplate } from '../core/prompt.js';
@@ -77,10 +77,8 @@ export async function runAsk(words: string[], flags: AskFlags): Promise<number> 
       store: r.store,
       embedder: r.embedder,
       collection: config.collection,
-      topK: config.topK,
+      ...retrievalOptions(config),
       mode: r.modes[0] ?? config.search,
-      rrfK: config.rrfK,
-      candidates: config.candidates,
       chat,
       systemPrompt: flags.systemPrompt,
       userTemplate,

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_MODES, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
+import { retrievalOptions } from '../core/retrieve.js';
 import {
   checkThresholds, chunkTitle, describeCheck, evaluate, isRelevant, junitXml, parseQuestions,
   type EvalQuestion, type ModeReport, type ThresholdCheck, type Thresholds,
@@ -167,10 +168,9 @@ export async function runEval(file: string, flags: EvalFlags): Promise<number> {
       store,
       embedder,
       collection: config.collection,
+      ...retrievalOptions(config),
       // Retrieve what `rag ask --top-k` would, and at least k.
       topK: Math.max(k, config.topK),
-      rrfK: config.rrfK,
-      candidates: config.candidates,
       k,
       signal: life.signal,
       onProgress: (done, total) => bars.update('eval', done, total),

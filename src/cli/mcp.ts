@@ -1,6 +1,6 @@
 // `rag mcp`: a Model Context Protocol server over stdio (tools search, ask, status), warm through a `rag serve` server of its own or a running one.
 
-import { ask, checkMode, checkModel, openCollection, retrieve, searchModeFor } from '../core/retrieve.js';
+import { ask, checkMode, checkModel, openCollection, retrievalOptions, retrieve, searchModeFor } from '../core/retrieve.js';
 import { isServerUri, type Resolved, type SettingFlags } from '../core/config.js';
 import { RagError, errorMessage } from '../core/errors.js';
 import type { SearchMode } from '../core/types.js';
@@ -111,7 +111,7 @@ export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number>
     const q = query.trim();
     if (q === '') throw new RagError('the query is empty', { hint: 'give a question or keywords' });
     const p = await prepare(resolved, s, via, mode);
-    const r = await retrieve(q, { store: p.store, embedder: p.embedder, collection: config.collection, topK: top_k ?? config.topK, mode: p.mode, rrfK: config.rrfK, candidates: config.candidates });
+    const r = await retrieve(q, { store: p.store, embedder: p.embedder, collection: config.collection, ...retrievalOptions(config), topK: top_k ?? config.topK, mode: p.mode });
     return text({
       query: q,
       mode: p.mode,
@@ -128,7 +128,7 @@ export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number>
       const p = await prepare(resolved, s, via, undefined);
       const { createChatModel } = await import('../services/chat-model.js');
       const chat = createChatModel({ baseURL: config.llmBaseUrl, apiKey: config.llmApiKey ?? '', model: config.llmModel, timeoutMs: config.llmTimeout * 1000, maxRetries: config.llmRetries });
-      const result = await ask({ question, store: p.store, embedder: p.embedder, collection: config.collection, topK: config.topK, mode: p.mode, rrfK: config.rrfK, candidates: config.candidates, chat, signal: s.signal });
+      const result = await ask({ question, store: p.store, embedder: p.embedder, collection: config.collection, ...retrievalOptions(config), mode: p.mode, chat, signal: s.signal });
       return text({
         answer: result.answer,
         model: result.model,

@@ -28,6 +28,7 @@ export interface Config {
   topK: number;
   search: SearchMode;
   rrfK: number;
+  bm25Weight: number;
   candidates: number;
   llmBaseUrl: string;
   llmModel: string;
@@ -90,6 +91,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'search', option: '--search <mode>', env: ['RAG_SEARCH'], kind: 'mode', default: 'hybrid', group: 'Retrieval', doc: `retrieval mode: ${SEARCH_MODES.join(', ')} (the default falls back to dense on a collection without BM25)` },
   { key: 'candidates', option: '--candidates <n>', env: ['RAG_CANDIDATES'], kind: 'int', default: 20, min: 1, group: 'Retrieval', doc: 'hybrid: candidates each search (dense, BM25) contributes to the fusion' },
   { key: 'rrfK', option: '--rrf-k <n>', env: ['RAG_RRF_K'], kind: 'int', default: 60, min: 1, group: 'Retrieval', doc: 'hybrid: reciprocal-rank-fusion constant' },
+  { key: 'bm25Weight', option: '--bm25-weight <w>', env: ['RAG_BM25_WEIGHT'], kind: 'number', default: 0.5, min: 0, group: 'Retrieval', doc: 'hybrid: weight of the BM25 list in the fusion (the dense list weighs 1)' },
   { key: 'llmBaseUrl', option: '--llm-base-url <url>', env: ['RAG_LLM_BASE_URL', 'OPENAI_BASE_URL'], kind: 'string', default: DEFAULT_LLM_BASE_URL, group: 'LLM', doc: 'OpenAI-compatible endpoint' },
   { key: 'llmModel', option: '--llm-model <name>', env: ['RAG_LLM_MODEL'], kind: 'string', default: DEFAULT_LLM_MODEL, group: 'LLM', doc: 'chat model name' },
   { key: 'llmApiKey', option: '--llm-api-key <key>', env: ['RAG_LLM_API_KEY', 'LEPTONAI_TOKEN', 'OPENAI_API_KEY'], kind: 'string', secret: true, group: 'LLM', doc: 'API key of the endpoint (never printed)' },

@@ -99,6 +99,14 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
   return { hits, embed: (t1 - t0) / 1000, search: (t2 - t1) / 1000 };
 }
 
+/**
+ * The retrieval options of a configuration, as ask, eval and the MCP server use them: identical texts collapsed, split
+ * pieces returned whole, and BM25 weighted against the dense list in hybrid fusion (chosen by measurement, README).
+ */
+export function retrievalOptions(c: { topK: number; rrfK: number; candidates: number; bm25Weight: number }): Pick<RetrieveOptions, 'topK' | 'rrfK' | 'candidates' | 'weights' | 'collapse' | 'wholePieces'> {
+  return { topK: c.topK, rrfK: c.rrfK, candidates: c.candidates, weights: [1, c.bm25Weight], collapse: true, wholePieces: true };
+}
+
 /** The best-ranked hit of each piece (source, position): the parts of one piece take one slot. */
 export function onePerPiece(hits: readonly SearchHit[]): SearchHit[] {
   const seen = new Set<string>();

@@ -82,7 +82,7 @@ describe('HeadingSplitter and cutAt, exact pieces', () => {
 // ── Config. ─────────────────────────────────────────────────────────────────────────────────────────────────────
 /** Commander's camel-cased flag name of an option spec: '-k, --top-k <n>' → 'topK'. */
 function flagOf(option: string | undefined): string | undefined {
-  const long = option ? /--([a-z-]+)/.exec(option)?.[1] : undefined;
+  const long = option ? /--([a-z0-9-]+)/.exec(option)?.[1] : undefined;
   return long?.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -106,6 +106,7 @@ describe('the settings table (pinned: names, flags, environment variables, kinds
     ['search', 'search', ['RAG_SEARCH'], 'mode', 'hybrid'],
     ['candidates', 'candidates', ['RAG_CANDIDATES'], 'int', 20, 1],
     ['rrfK', 'rrfK', ['RAG_RRF_K'], 'int', 60, 1],
+    ['bm25Weight', 'bm25Weight', ['RAG_BM25_WEIGHT'], 'number', 0.5, 0],
     ['llmBaseUrl', 'llmBaseUrl', ['RAG_LLM_BASE_URL', 'OPENAI_BASE_URL'], 'string', 'https://mistral-7b.lepton.run/api/v1/'],
     ['llmModel', 'llmModel', ['RAG_LLM_MODEL'], 'string', 'mistral-7b'],
     ['llmApiKey', 'llmApiKey', ['RAG_LLM_API_KEY', 'LEPTONAI_TOKEN', 'OPENAI_API_KEY'], 'string', undefined],
