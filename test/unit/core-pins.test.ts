@@ -7,7 +7,7 @@ import { chunkId, cutAt, HeadingSplitter } from '../../src/core/chunk.js';
 import { SETTINGS, isServerUri, mask, resolveConfig, type ConfigInput } from '../../src/core/config.js';
 import { RagError } from '../../src/core/errors.js';
 import {
-  checkThresholds, chunkTitle, describeCheck, isRelevant, junitXml, relevantRank, summarize, xmlEscape, type ModeReport, type QuestionResult,
+  checkThresholds, chunkTitle, describeCheck, isRelevant, relevantRank, summarize, xmlEscape, type ModeReport, type QuestionResult,
 } from '../../src/core/eval.js';
 import { DEFAULT_SYSTEM_PROMPT, DEFAULT_USER_TEMPLATE, buildMessages, validateTemplate } from '../../src/core/prompt.js';
 
@@ -226,14 +226,6 @@ describe('prompt (pinned texts)', () => {
 
 // ── Eval. ───────────────────────────────────────────────────────────────────────────────────────────────────────
 describe('eval metrics and report (values worked out by hand)', () => {
-  const hits = [
-    { id: '1', source: 'a.md', position: 0, part: 0, text: '# Bees\nmake honey', score: 0.91234 },
-    { id: '2', source: 'b.md', position: 2, part: 0, text: '\n\n## Bread & <ovens>\n', score: 0.5 },
-  ];
-  const results: QuestionResult[] = [
-    { line: 1, question: 'How do bees make honey?', expect: ['honey'], rank: 1, hits, embed: 0.25, search: 0.5 },
-    { line: 3, question: 'Oven "heat"?', expect: ['230 °C', 'oven'], rank: null, hits, embed: 0.125, search: 0.0625 },
-  ];
 
   test('relevance and ranks', () => {
     assert.equal(isRelevant('abc', ['x', 'b']), true);
