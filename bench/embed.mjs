@@ -9,7 +9,16 @@ import { DOCS_EN, SHARED_MODELS, distModule, log, round } from './lib/common.mjs
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'embed-worker.mjs');
 /** transformers.js dtype → file suffix in onnx/ (model<suffix>.onnx). */
-const DTYPE_FILES = { fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' };
+const DTYPE_FILES = {
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+  q4: '_q4',
+  q4f16: '_q4f16',
+  bnb4: '_bnb4',
+};
 /** Whole embed part: the per-configuration time cap is this divided among the configurations. */
 const EMBED_BUDGET_S = 420;
 const CAP_MIN_S = 15;
@@ -19,7 +28,10 @@ const CAP_MAX_S = 90;
 export function dtypesOf(modelDir) {
   return Object.entries(DTYPE_FILES)
     .filter(([, suffix]) => existsSync(path.join(modelDir, 'onnx', `model${suffix}.onnx`)))
-    .map(([dtype, suffix]) => ({ dtype, fileMB: round(statSync(path.join(modelDir, 'onnx', `model${suffix}.onnx`)).size / 2 ** 20, 1) }));
+    .map(([dtype, suffix]) => ({
+      dtype,
+      fileMB: round(statSync(path.join(modelDir, 'onnx', `model${suffix}.onnx`)).size / 2 ** 20, 1),
+    }));
 }
 
 /** The generated test model, plus every real model folder under ../shared/models/ (absent today). */
@@ -71,9 +83,17 @@ async function buildSample(corpusDir, size) {
   }
   const blocks = Math.max(1, Math.min(Math.ceil(size / BLOCK), Math.floor(all.length / BLOCK)));
   const stride = Math.floor(all.length / blocks);
-  const starts = shuffle(Array.from({ length: blocks }, (_, i) => i * stride), 0x5eed);
+  const starts = shuffle(
+    Array.from({ length: blocks }, (_, i) => i * stride),
+    0x5eed,
+  );
   const sample = starts.flatMap((s) => all.slice(s, s + BLOCK));
-  return { corpusChunks: all.length, sample, sampleBytes: sample.reduce((n, t) => n + Buffer.byteLength(t), 0), blocks };
+  return {
+    corpusChunks: all.length,
+    sample,
+    sampleBytes: sample.reduce((n, t) => n + Buffer.byteLength(t), 0),
+    blocks,
+  };
 }
 
 function runWorker(cfg, timeoutMs) {
@@ -81,8 +101,12 @@ function runWorker(cfg, timeoutMs) {
     const child = spawn(process.execPath, [WORKER, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d.toString(); });
-    child.stderr.on('data', (d) => { stderr = (stderr + d.toString()).slice(-8192); });
+    child.stdout.on('data', (d) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d.toString()).slice(-8192);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -90,7 +114,7 @@ function runWorker(cfg, timeoutMs) {
         const parsed = JSON.parse(stdout.trim().split('\n').pop() ?? '');
         resolve(parsed.error ? { code, error: parsed.error } : { code, result: parsed });
       } catch {
-        resolve({ code, signal, error: (stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${code ?? signal}`) });
+        resolve({ code, signal, error: stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${code ?? signal}` });
       }
     });
   });
@@ -111,15 +135,26 @@ export async function benchEmbed({ testModelDir, tmpRoot, quick, sampleSize }) {
 
   const batchSizes = quick ? [32] : [1, 8, 32];
   const models = findModels(testModelDir);
-  const configs = models.flatMap((m) => m.dtypes.flatMap((d) => batchSizes.map((batchSize) => ({ model: m, ...d, batchSize }))));
+  const configs = models.flatMap((m) =>
+    m.dtypes.flatMap((d) => batchSizes.map((batchSize) => ({ model: m, ...d, batchSize }))),
+  );
   const maxSeconds = Math.min(CAP_MAX_S, Math.max(CAP_MIN_S, Math.floor(EMBED_BUDGET_S / configs.length)));
-  log(`embed: ${configs.length} configuration(s) over ${sample.length} of ${corpusChunks} en/ chunks, at most ${maxSeconds} s of embedding each`);
+  log(
+    `embed: ${configs.length} configuration(s) over ${sample.length} of ${corpusChunks} en/ chunks, at most ${maxSeconds} s of embedding each`,
+  );
   if (!existsSync(SHARED_MODELS)) log(`no real models: ${SHARED_MODELS} not found (test model only)`);
 
   const runs = [];
   for (const c of configs) {
     log(`embed ${c.model.name} ${c.dtype} batch ${c.batchSize} …`);
-    const cfg = { modelPath: c.model.dir, dtype: c.dtype, batchSize: c.batchSize, sample: samplePath, maxSeconds, cacheDir };
+    const cfg = {
+      modelPath: c.model.dir,
+      dtype: c.dtype,
+      batchSize: c.batchSize,
+      sample: samplePath,
+      maxSeconds,
+      cacheDir,
+    };
     const loadavg1 = round(os.loadavg()[0], 2);
     const r = await runWorker(cfg, (maxSeconds + 300) * 1000);
     const x = r.result;
@@ -145,18 +180,38 @@ export async function benchEmbed({ testModelDir, tmpRoot, quick, sampleSize }) {
       maxTokens: x?.info?.maxTokens,
     };
     if (!rec.ok) rec.error = r.error;
-    log(`  ${rec.ok ? 'ok' : `FAILED: ${rec.error}`}${rec.ok ? `: ${rec.chunksPerSecond} chunks/s, ${rec.tokensPerSecond} tokens/s, peak ${rec.peakRssMB} MB${rec.partial ? ' (time cap)' : ''}` : ''}`);
+    log(
+      `  ${rec.ok ? 'ok' : `FAILED: ${rec.error}`}${rec.ok ? `: ${rec.chunksPerSecond} chunks/s, ${rec.tokensPerSecond} tokens/s, peak ${rec.peakRssMB} MB${rec.partial ? ' (time cap)' : ''}` : ''}`,
+    );
     runs.push(rec);
   }
   return {
-    sample: { corpus: 'en', corpusChunks, chunks: sample.length, bytes: sampleBytes, order: `${blocks} blocks of ${BLOCK} consecutive chunks, evenly spaced, in seeded shuffled order (mulberry32, seed 0x5eed)`, maxSecondsPerConfig: maxSeconds },
+    sample: {
+      corpus: 'en',
+      corpusChunks,
+      chunks: sample.length,
+      bytes: sampleBytes,
+      order: `${blocks} blocks of ${BLOCK} consecutive chunks, evenly spaced, in seeded shuffled order (mulberry32, seed 0x5eed)`,
+      maxSecondsPerConfig: maxSeconds,
+    },
     models: models.map((m) => ({ name: m.name, dtypes: m.dtypes })),
     runs,
   };
 }
 
 export const EMBED_COLUMNS = [
-  ['model', 'model'], ['dtype', 'dtype'], ['batch', 'batchSize'], ['load s', 'loadSeconds'], ['chunks', 'chunks'],
-  ['tokens', 'tokens'], ['embed s', 'embedSeconds'], ['chunks/s', 'chunksPerSecond'], ['tokens/s', 'tokensPerSecond'],
-  ['load MB', 'rssAfterLoadMB'], ['peak MB', 'peakRssMB'], ['capped', 'partial'], ['load', 'loadavg1'], ['ok', 'ok'],
+  ['model', 'model'],
+  ['dtype', 'dtype'],
+  ['batch', 'batchSize'],
+  ['load s', 'loadSeconds'],
+  ['chunks', 'chunks'],
+  ['tokens', 'tokens'],
+  ['embed s', 'embedSeconds'],
+  ['chunks/s', 'chunksPerSecond'],
+  ['tokens/s', 'tokensPerSecond'],
+  ['load MB', 'rssAfterLoadMB'],
+  ['peak MB', 'peakRssMB'],
+  ['capped', 'partial'],
+  ['load', 'loadavg1'],
+  ['ok', 'ok'],
 ];

@@ -17,10 +17,18 @@ function runRag(args, cwd, env) {
     const watch = watchPeaks(child.pid);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d.toString(); });
-    child.stderr.on('data', (d) => { stderr = (stderr + d.toString()).slice(-16_384); });
+    child.stdout.on('data', (d) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d.toString()).slice(-16_384);
+    });
     const timer = setTimeout(() => child.kill('SIGTERM'), RUN_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(timer); watch.stop(); reject(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      watch.stop();
+      reject(e);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, wallSeconds: (performance.now() - started) / 1000, peaks: watch.stop() });
@@ -66,11 +74,14 @@ async function ingestOnce({ corpus, dir, cwd, run, batchSize, modelDir }) {
     dataDirMB: folderMB(path.join(cwd, 'milvus.db')),
   };
   // A fresh run must add every chunk; an unchanged re-ingest must add (and remove) nothing.
-  rec.ok = r.code === 0 && s !== undefined && (run === 'fresh' ? s.added === s.chunks : s.added === 0 && s.removed === 0);
+  rec.ok =
+    r.code === 0 && s !== undefined && (run === 'fresh' ? s.added === s.chunks : s.added === 0 && s.removed === 0);
   if (r.code !== 0 || !s) rec.error = r.stderr.trim().split('\n').slice(-3).join(' | ');
   const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
   if (warnings.length) rec.warnings = warnings.slice(0, 5);
-  log(`  ${rec.ok ? 'ok' : 'FAILED'}: ${rec.added ?? '?'} added of ${rec.chunks ?? '?'} in ${rec.seconds ?? '?'} s (wall ${rec.wallSeconds} s)`);
+  log(
+    `  ${rec.ok ? 'ok' : 'FAILED'}: ${rec.added ?? '?'} added of ${rec.chunks ?? '?'} in ${rec.seconds ?? '?'} s (wall ${rec.wallSeconds} s)`,
+  );
   return rec;
 }
 
@@ -84,7 +95,12 @@ export async function benchIngest({ modelDir, tmpRoot, quick, sweep }) {
     log(skipped);
     return { runs: [], skipped };
   }
-  const corpora = quick ? [['faq', FAQ]] : [['faq', FAQ], ['en', DOCS_EN]];
+  const corpora = quick
+    ? [['faq', FAQ]]
+    : [
+        ['faq', FAQ],
+        ['en', DOCS_EN],
+      ];
   const runs = [];
   for (const [corpus, dir] of corpora) {
     const cwd = mkdtempSync(path.join(tmpRoot, `ingest-${corpus}-`));
@@ -110,7 +126,18 @@ export async function benchIngest({ modelDir, tmpRoot, quick, sweep }) {
 }
 
 export const INGEST_COLUMNS = [
-  ['corpus', 'corpus'], ['run', 'run'], ['batch', 'batchSize'], ['files', 'files'], ['chunks', 'chunks'], ['added', 'added'],
-  ['wall s', 'wallSeconds'], ['ingest s', 'seconds'], ['chunks/s', 'chunksPerSecond'], ['rag MB', 'ragPeakRssMB'],
-  ['milvus MB', 'milvusPeakRssMB'], ['data MB', 'dataDirMB'], ['load', 'loadavg1'], ['ok', 'ok'],
+  ['corpus', 'corpus'],
+  ['run', 'run'],
+  ['batch', 'batchSize'],
+  ['files', 'files'],
+  ['chunks', 'chunks'],
+  ['added', 'added'],
+  ['wall s', 'wallSeconds'],
+  ['ingest s', 'seconds'],
+  ['chunks/s', 'chunksPerSecond'],
+  ['rag MB', 'ragPeakRssMB'],
+  ['milvus MB', 'milvusPeakRssMB'],
+  ['data MB', 'dataDirMB'],
+  ['load', 'loadavg1'],
+  ['ok', 'ok'],
 ];

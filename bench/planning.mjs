@@ -18,18 +18,36 @@ try {
   const run = (name, argv, cwd) => {
     const load = round(os.loadavg()[0], 2);
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [RAG_BIN, 'ingest', ...argv, '--json', '--no-progress'], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, [RAG_BIN, 'ingest', ...argv, '--json', '--no-progress'], {
+      cwd,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     const wall = (performance.now() - t0) / 1000;
     let s = {};
-    try { s = JSON.parse(r.stdout); } catch { /* reported below */ }
-    const row = { run: name, exit: r.status, wallSeconds: round(wall, 2), added: s.added, removed: s.removed, total: s.total, loadavg1: load };
+    try {
+      s = JSON.parse(r.stdout);
+    } catch {
+      /* reported below */
+    }
+    const row = {
+      run: name,
+      exit: r.status,
+      wallSeconds: round(wall, 2),
+      added: s.added,
+      removed: s.removed,
+      total: s.total,
+      loadavg1: load,
+    };
     if (r.status !== 0) row.error = r.stderr.trim().split('\n').pop();
     result.runs.push(row);
     log(`${name}: ${row.wallSeconds} s (added ${row.added}, removed ${row.removed}, total ${row.total})`);
   };
   const many = path.join(tmp, 'many');
   mkdirSync(many);
-  for (let i = 0; i < files; i++) writeFileSync(path.join(many, `f${String(i).padStart(5, '0')}.md`), `# Note ${i}\n\nThe body of note ${i}.\n`);
+  for (let i = 0; i < files; i++)
+    writeFileSync(path.join(many, `f${String(i).padStart(5, '0')}.md`), `# Note ${i}\n\nThe body of note ${i}.\n`);
   run(`${files} one-chunk files, new collection`, ['many'], tmp);
   run(`${files} files, unchanged re-run`, ['many'], tmp);
   for (let i = 0; i < 10; i++) rmSync(path.join(many, `f${String(i * 7).padStart(5, '0')}.md`));
@@ -45,5 +63,6 @@ mkdirSync(RESULTS_DIR, { recursive: true });
 const out = path.join(RESULTS_DIR, `planning-${result.startedAt.replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write('| run | wall s | added | removed | total | load |\n|---|---|---|---|---|---|\n');
-for (const r of result.runs) process.stdout.write(`| ${r.run} | ${r.wallSeconds} | ${r.added} | ${r.removed} | ${r.total} | ${r.loadavg1} |\n`);
+for (const r of result.runs)
+  process.stdout.write(`| ${r.run} | ${r.wallSeconds} | ${r.added} | ${r.removed} | ${r.total} | ${r.loadavg1} |\n`);
 process.stdout.write(`\nresults: ${path.relative(process.cwd(), out)}\n`);

@@ -31,7 +31,10 @@ export const LEVERS = [
   { name: 'hybrid + collapse weights dense 1 bm25 0.5', opts: { mode: 'hybrid', weights: [1, 0.5] } },
   { name: 'dense + collapse + whole pieces', opts: { mode: 'dense', wholePieces: true } },
   { name: 'hybrid + collapse + whole pieces', opts: { mode: 'hybrid', wholePieces: true } },
-  { name: 'hybrid + collapse + whole pieces, weights 1/0.5', opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5] } },
+  {
+    name: 'hybrid + collapse + whole pieces, weights 1/0.5',
+    opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5] },
+  },
 ];
 
 const BASE = { topK: 10, rrfK: 60, candidates: 20, collapse: true, skipFront: false };
@@ -72,7 +75,10 @@ function metrics(ranks, searchSeconds) {
   const mrr = ranks.reduce((s, r) => s + (r !== null && r <= 10 ? 1 / r : 0), 0) / n;
   const sorted = [...searchSeconds].sort((a, b) => a - b);
   return {
-    hit1: round(within(1), 3), hit3: round(within(3), 3), hit10: round(within(10), 3), mrr10: round(mrr, 3),
+    hit1: round(within(1), 3),
+    hit3: round(within(3), 3),
+    hit10: round(within(10), 3),
+    mrr10: round(mrr, 3),
     searchMsMean: round((searchSeconds.reduce((a, b) => a + b, 0) / n) * 1000, 1),
     searchMsP50: round((sorted[Math.floor(n / 2)] ?? 0) * 1000, 1),
   };
@@ -80,11 +86,25 @@ function metrics(ranks, searchSeconds) {
 
 async function main() {
   const o = parse(process.argv.slice(2));
-  const embedder = memo(await createEmbedder({ model: 'unused', modelPath: o.model, cacheDir: os.tmpdir(), offline: true, dtype: 'fp32', batchSize: 16 }));
+  const embedder = memo(
+    await createEmbedder({
+      model: 'unused',
+      modelPath: o.model,
+      cacheDir: os.tmpdir(),
+      offline: true,
+      dtype: 'fp32',
+      batchSize: 16,
+    }),
+  );
   const result = { startedAt: new Date().toISOString(), model: embedder.info, base: BASE, sets: [] };
   for (const set of o.sets) {
     const questions = parseQuestions(readFileSync(set.questions, 'utf8'), set.questions);
-    const server = await startMilvusLite({ dataDir: path.resolve(set.data), python: VENV_PYTHON, lockWaitMs: 60_000, startTimeoutMs: 60_000 });
+    const server = await startMilvusLite({
+      dataDir: path.resolve(set.data),
+      python: VENV_PYTHON,
+      lockWaitMs: 60_000,
+      startTimeoutMs: 60_000,
+    });
     const store = new MilvusStore({ address: server.address, label: set.data, timeoutMs: 900_000 });
     const collection = 'my_rag_collection';
     const meta = await store.describe(collection);
@@ -110,13 +130,22 @@ async function main() {
         }
         const m = metrics(ranks, secs);
         rows.push({ lever: lever.name, ...m, missedAt3: misses });
-        log(`${set.name} ${lever.name}: hit@1 ${m.hit1} hit@3 ${m.hit3} hit@10 ${m.hit10} MRR@10 ${m.mrr10} (${m.searchMsMean} ms)`);
+        log(
+          `${set.name} ${lever.name}: hit@1 ${m.hit1} hit@3 ${m.hit3} hit@10 ${m.hit10} MRR@10 ${m.mrr10} (${m.searchMsMean} ms)`,
+        );
       }
     } finally {
       await store.close();
       await server.stop();
     }
-    result.sets.push({ name: set.name, questions: set.questions, data: set.data, split: meta.split, chunks: count, rows });
+    result.sets.push({
+      name: set.name,
+      questions: set.questions,
+      data: set.data,
+      split: meta.split,
+      chunks: count,
+      rows,
+    });
   }
   await embedder.close();
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -125,7 +154,10 @@ async function main() {
   for (const s of result.sets) {
     process.stdout.write(`\n${s.name} (${s.questions}, ${s.chunks} chunks, split ${s.split}), k=10\n`);
     process.stdout.write('| lever | hit@1 | hit@3 | hit@10 | MRR@10 | search ms |\n|---|---|---|---|---|---|\n');
-    for (const r of s.rows) process.stdout.write(`| ${r.lever} | ${r.hit1.toFixed(3)} | ${r.hit3.toFixed(3)} | ${r.hit10.toFixed(3)} | ${r.mrr10.toFixed(3)} | ${r.searchMsMean} |\n`);
+    for (const r of s.rows)
+      process.stdout.write(
+        `| ${r.lever} | ${r.hit1.toFixed(3)} | ${r.hit3.toFixed(3)} | ${r.hit10.toFixed(3)} | ${r.mrr10.toFixed(3)} | ${r.searchMsMean} |\n`,
+      );
   }
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
 }

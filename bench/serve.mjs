@@ -12,10 +12,29 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FAQ, RAG_BIN, REPO_ROOT, RESULTS_DIR, SHARED, cleanEnv, distModule, log, machineInfo, round, table } from './lib/common.mjs';
+import {
+  FAQ,
+  RAG_BIN,
+  REPO_ROOT,
+  RESULTS_DIR,
+  SHARED,
+  cleanEnv,
+  distModule,
+  log,
+  machineInfo,
+  round,
+  table,
+} from './lib/common.mjs';
 
 function parse(argv) {
-  const o = { modelPath: '/root/.cache/rag-real-models/all-mpnet-base-v2', corpus: undefined, shared: SHARED, runs: 20, asks: 1000, baseline: undefined };
+  const o = {
+    modelPath: '/root/.cache/rag-real-models/all-mpnet-base-v2',
+    corpus: undefined,
+    shared: SHARED,
+    runs: 20,
+    asks: 1000,
+    baseline: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -33,7 +52,10 @@ function parse(argv) {
 }
 
 const opts = parse(process.argv.slice(2));
-const questions = readFileSync(path.join(opts.shared, 'eval', 'milvus_faq.dev.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).question);
+const questions = readFileSync(path.join(opts.shared, 'eval', 'milvus_faq.dev.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l).question);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rag-bench-serve-'));
 const serveDir = path.join(tmp, 'run');
 process.env.RAG_SERVE_DIR = serveDir; // the bench's own client (RSS series) finds the server too
@@ -43,11 +65,19 @@ function timed(bin, args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     // GNU time reports the CPU the process used (user + sys): less sensitive than wall time to a busy machine.
-    const child = spawn('/usr/bin/time', ['-f', 'RAGCPU %U %S', process.execPath, ...(bin ? [bin, ...args] : args)], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'RAGCPU %U %S', process.execPath, ...(bin ? [bin, ...args] : args)], {
+      cwd: tmp,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -66,7 +96,16 @@ const median = (xs) => {
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 function summarize(label, wall, cpu, inner) {
-  const row = { label, runs: wall.length, median: median(wall), p90: pct(wall, 0.9), min: Math.min(...wall), max: Math.max(...wall), cpu: median(cpu), load: os.loadavg()[0] };
+  const row = {
+    label,
+    runs: wall.length,
+    median: median(wall),
+    p90: pct(wall, 0.9),
+    min: Math.min(...wall),
+    max: Math.max(...wall),
+    cpu: median(cpu),
+    load: os.loadavg()[0],
+  };
   if (inner.length) {
     row.path = inner[0].path ?? 'in-process';
     for (const k of ['startup', 'embed', 'search', 'total']) row[k] = median(inner.map((t) => t[k] * 1000));
@@ -114,7 +153,9 @@ async function rssOverAsks(serverPid) {
   const resolved = loadConfig({ modelPath: opts.modelPath, milvusUri: path.join(tmp, 'milvus.db') }, tmp);
   const samples = [];
   const sample = (n) => {
-    const lite = children(serverPid).map(vmRss).filter((x) => x !== null);
+    const lite = children(serverPid)
+      .map(vmRss)
+      .filter((x) => x !== null);
     samples.push({ asks: n, server: vmRss(serverPid), milvusLite: lite.reduce((a, b) => a + b, 0) });
   };
   sample(0);
@@ -126,7 +167,17 @@ async function rssOverAsks(serverPid) {
     const store = await via.openStore(resolved, life);
     const meta = await openCollection(store, resolved.config.collection);
     const embedder = await via.openEmbedder(resolved, life);
-    await ask({ question: questions[i % questions.length], store, embedder, collection: resolved.config.collection, topK: 3, mode: searchModeFor(meta, 'hybrid', false), rrfK: 60, candidates: 20, chat: null });
+    await ask({
+      question: questions[i % questions.length],
+      store,
+      embedder,
+      collection: resolved.config.collection,
+      topK: 3,
+      mode: searchModeFor(meta, 'hybrid', false),
+      rrfK: 60,
+      candidates: 20,
+      chat: null,
+    });
     await life.close();
     if (i % 100 === 0) sample(i);
   }
@@ -138,7 +189,11 @@ async function rssOverAsks(serverPid) {
 async function main() {
   const machine = machineInfo();
   log(`ingesting ${opts.corpus} with ${opts.modelPath} into ${tmp}`);
-  const ing = spawnSync(process.execPath, [RAG_BIN, 'ingest', opts.corpus, '--json', '--no-progress'], { cwd: tmp, env, encoding: 'utf8' });
+  const ing = spawnSync(process.execPath, [RAG_BIN, 'ingest', opts.corpus, '--json', '--no-progress'], {
+    cwd: tmp,
+    env,
+    encoding: 'utf8',
+  });
   if (ing.status !== 0) throw new Error(`ingest failed: ${ing.stderr}`);
   const summary = JSON.parse(ing.stdout);
   const rows = [];
@@ -147,16 +202,18 @@ async function main() {
     { label: 'cold: rag ask --no-server (this build)', bin: RAG_BIN, extra: ['--no-server'] },
   ];
   if (opts.baseline) cold.push({ label: 'cold: rag ask (baseline build)', bin: opts.baseline, extra: [] });
-  rows.push(...await series(cold));
+  rows.push(...(await series(cold)));
 
   log('starting rag serve --detach');
   const st = await timed(RAG_BIN, ['serve', '--detach', '--json', '--idle', '10']);
   const server = JSON.parse(st.out);
   try {
-    rows.push(...await series([
-      { label: 'node -e 0 (Node start-up alone), during the warm runs', bin: undefined, extra: ['-e', '0'] },
-      { label: 'warm: rag ask through rag serve', bin: RAG_BIN, extra: [] },
-    ]));
+    rows.push(
+      ...(await series([
+        { label: 'node -e 0 (Node start-up alone), during the warm runs', bin: undefined, extra: ['-e', '0'] },
+        { label: 'warm: rag ask through rag serve', bin: RAG_BIN, extra: [] },
+      ])),
+    );
     const status = JSON.parse((await timed(RAG_BIN, ['serve', '--status', '--json'])).out);
     const rss = await rssOverAsks(server.pid);
     const status2 = JSON.parse((await timed(RAG_BIN, ['serve', '--status', '--json'])).out);
@@ -169,18 +226,59 @@ async function main() {
       chunks: summary.total,
       serveStartSeconds: st.ms / 1000,
       latency: rows,
-      insideServer: { embedMedianMs: status.embedMedian * 1000, searchMedianMs: status.searchMedian * 1000, after1000: { embedMedianMs: status2.embedMedian * 1000, searchMedianMs: status2.searchMedian * 1000 } },
+      insideServer: {
+        embedMedianMs: status.embedMedian * 1000,
+        searchMedianMs: status.searchMedian * 1000,
+        after1000: { embedMedianMs: status2.embedMedian * 1000, searchMedianMs: status2.searchMedian * 1000 },
+      },
       rss,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = path.join(RESULTS_DIR, `serve-${result.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${table(`rag ask --no-llm, whole process, ${opts.runs} runs each (${summary.total} chunks, ${path.basename(opts.modelPath)})`,
-      [['path', 'label'], ['median ms', 'median'], ['p90 ms', 'p90'], ['min ms', 'min'], ['max ms', 'max'], ['CPU ms (median)', 'cpu'], ['startup ms', 'startup'], ['embed ms', 'embed'], ['search ms', 'search'], ['load avg', 'load']],
-      rows.map((r) => ({ ...r, median: round(r.median), p90: round(r.p90), min: round(r.min), max: round(r.max), cpu: round(r.cpu), startup: r.startup === undefined ? undefined : round(r.startup), embed: r.embed === undefined ? undefined : round(r.embed, 2), search: r.search === undefined ? undefined : round(r.search, 2), load: round(r.load, 2) })))}\n\n`);
-    process.stdout.write(`inside the server (median of the last 200 requests): embed ${round(result.insideServer.embedMedianMs, 2)} ms, search ${round(result.insideServer.searchMedianMs, 2)} ms\n\n`);
-    process.stdout.write(`${table(`server RSS over ${opts.asks} asks (${round(rss.seconds)} s)`, [['asks', 'asks'], ['rag serve MB', 'server'], ['Milvus Lite MB', 'milvusLite']],
-      rss.samples.map((s) => ({ asks: s.asks, server: round(s.server), milvusLite: round(s.milvusLite) })))}\n`);
+    process.stdout.write(
+      `${table(
+        `rag ask --no-llm, whole process, ${opts.runs} runs each (${summary.total} chunks, ${path.basename(opts.modelPath)})`,
+        [
+          ['path', 'label'],
+          ['median ms', 'median'],
+          ['p90 ms', 'p90'],
+          ['min ms', 'min'],
+          ['max ms', 'max'],
+          ['CPU ms (median)', 'cpu'],
+          ['startup ms', 'startup'],
+          ['embed ms', 'embed'],
+          ['search ms', 'search'],
+          ['load avg', 'load'],
+        ],
+        rows.map((r) => ({
+          ...r,
+          median: round(r.median),
+          p90: round(r.p90),
+          min: round(r.min),
+          max: round(r.max),
+          cpu: round(r.cpu),
+          startup: r.startup === undefined ? undefined : round(r.startup),
+          embed: r.embed === undefined ? undefined : round(r.embed, 2),
+          search: r.search === undefined ? undefined : round(r.search, 2),
+          load: round(r.load, 2),
+        })),
+      )}\n\n`,
+    );
+    process.stdout.write(
+      `inside the server (median of the last 200 requests): embed ${round(result.insideServer.embedMedianMs, 2)} ms, search ${round(result.insideServer.searchMedianMs, 2)} ms\n\n`,
+    );
+    process.stdout.write(
+      `${table(
+        `server RSS over ${opts.asks} asks (${round(rss.seconds)} s)`,
+        [
+          ['asks', 'asks'],
+          ['rag serve MB', 'server'],
+          ['Milvus Lite MB', 'milvusLite'],
+        ],
+        rss.samples.map((s) => ({ asks: s.asks, server: round(s.server), milvusLite: round(s.milvusLite) })),
+      )}\n`,
+    );
     process.stdout.write(`results: ${path.relative(REPO_ROOT, file)}\n`);
   } finally {
     await timed(RAG_BIN, ['serve', '--stop']).catch(() => undefined);

@@ -16,7 +16,10 @@ import { realModel } from '../scripts/real-model.mjs';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'speed-worker.mjs');
 const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i === -1 ? dflt : args[i + 1]; };
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i === -1 ? dflt : args[i + 1];
+};
 const model = opt('--model', undefined) ?? realModel();
 const n = Number(opt('--n', '192'));
 const rounds = Number(opt('--rounds', '2'));
@@ -27,17 +30,29 @@ async function sample() {
   const { HeadingSplitter, MAX_TEXT_BYTES } = await import(path.join(REPO_ROOT, 'dist', 'core', 'chunk.js'));
   const { Sectioner, indexText } = await import(path.join(REPO_ROOT, 'dist', 'core', 'sections.js'));
   const { createEmbedder } = await import(path.join(REPO_ROOT, 'dist', 'services', 'embedder.js'));
-  const e = await createEmbedder({ model: 'x', modelPath: model, cacheDir: os.tmpdir(), offline: true, dtype: 'fp32', batchSize: 1 });
+  const e = await createEmbedder({
+    model: 'x',
+    modelPath: model,
+    cacheDir: os.tmpdir(),
+    offline: true,
+    dtype: 'fp32',
+    batchSize: 1,
+  });
   const texts = [];
   const raw = [];
   for (const f of fg.sync('**/*.md', { cwd: DOCS_EN, absolute: true }).sort()) {
     const s = new Sectioner({ mode: 'sections', maxTokens: e.docTokenBudget, countTokens: (t) => e.countTokens(t) });
     const content = readFileSync(f, 'utf8');
-    for await (const p of new HeadingSplitter(MAX_TEXT_BYTES).split([content])) for (const c of s.push(p)) texts.push(indexText(c.context, c.text));
+    for await (const p of new HeadingSplitter(MAX_TEXT_BYTES).split([content]))
+      for (const c of s.push(p)) texts.push(indexText(c.context, c.text));
     raw.push(...content.split('# ').filter((t) => t.trim() !== ''));
   }
   await e.close();
-  const pick = (all) => Array.from({ length: Math.min(n, all.length) }, (_, i) => all[Math.floor((i * all.length) / Math.min(n, all.length))]);
+  const pick = (all) =>
+    Array.from(
+      { length: Math.min(n, all.length) },
+      (_, i) => all[Math.floor((i * all.length) / Math.min(n, all.length))],
+    );
   return { chunks: pick(texts), tutorialPieces: pick(raw), corpusChunks: texts.length };
 }
 
@@ -45,9 +60,15 @@ function worker(cfg) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [WORKER, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     child.on('close', () => {
-      try { resolve(JSON.parse(out.trim().split('\n').pop())); } catch { resolve({ error: out.slice(-500) }); }
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()));
+      } catch {
+        resolve({ error: out.slice(-500) });
+      }
     });
   });
 }
@@ -55,17 +76,36 @@ function worker(cfg) {
 function reference(texts, file) {
   const python = path.join(REPO_ROOT, '.venv-bench', 'bin', 'python');
   const t0 = performance.now();
-  const r = JSON.parse(execFileSync(python, [path.join(REPO_ROOT, 'bench', 'reference', 'embed_reference.py')], {
-    input: JSON.stringify({ model, texts, batch: 16, max_tokens: 384, threads: os.availableParallelism() }), maxBuffer: 1 << 30,
-  }));
+  const r = JSON.parse(
+    execFileSync(python, [path.join(REPO_ROOT, 'bench', 'reference', 'embed_reference.py')], {
+      input: JSON.stringify({ model, texts, batch: 16, max_tokens: 384, threads: os.availableParallelism() }),
+      maxBuffer: 1 << 30,
+    }),
+  );
   void file;
-  return { tokens: r.tokens, padded: r.padded, seconds: r.seconds, tokensPerSecond: r.tokens / r.seconds, loadSeconds: r.load_seconds, wall: (performance.now() - t0) / 1000 };
+  return {
+    tokens: r.tokens,
+    padded: r.padded,
+    seconds: r.seconds,
+    tokensPerSecond: r.tokens / r.seconds,
+    loadSeconds: r.load_seconds,
+    wall: (performance.now() - t0) / 1000,
+  };
 }
 
 async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rag-speed-'));
   const started = new Date();
-  const result = { startedAt: started.toISOString(), machine: machineInfo(), model, n, rounds, loadavgAtStart: os.loadavg().map((x) => round(x, 2)), side: [], sweep: [] };
+  const result = {
+    startedAt: started.toISOString(),
+    machine: machineInfo(),
+    model,
+    n,
+    rounds,
+    loadavgAtStart: os.loadavg().map((x) => round(x, 2)),
+    side: [],
+    sweep: [],
+  };
   try {
     const s = await sample();
     const file = path.join(tmp, 'sample.json');
@@ -95,11 +135,19 @@ async function main() {
         loadavg1: round(os.loadavg()[0], 2),
       };
       result.side.push(row);
-      log(`round ${r + 1}: rag ${row.ragTokensPerSecond} tok/s, reference ${row.referenceTokensPerSecond}, tutorial ${row.tutorialTokensPerSecond} (ratio ${row.ragOverReference})`);
+      log(
+        `round ${r + 1}: rag ${row.ragTokensPerSecond} tok/s, reference ${row.referenceTokensPerSecond}, tutorial ${row.tutorialTokensPerSecond} (ratio ${row.ragOverReference})`,
+      );
     }
     for (const budget of budgets) {
       const w = await worker({ kind: 'rag', model, sample: file, batchTokens: budget, batchSize: 256 });
-      result.sweep.push({ batchTokens: budget, tokensPerSecond: round(w.tokensPerSecond, 0), peakRssMB: round(w.peakRssMB, 0), rssAfterLoadMB: round(w.rssAfterLoadMB, 0), loadavg1: round(os.loadavg()[0], 2) });
+      result.sweep.push({
+        batchTokens: budget,
+        tokensPerSecond: round(w.tokensPerSecond, 0),
+        peakRssMB: round(w.peakRssMB, 0),
+        rssAfterLoadMB: round(w.rssAfterLoadMB, 0),
+        loadavg1: round(os.loadavg()[0], 2),
+      });
       log(`batch-tokens ${budget}: ${round(w.tokensPerSecond, 0)} tok/s, peak ${round(w.peakRssMB, 0)} MB`);
     }
   } finally {
@@ -108,8 +156,13 @@ async function main() {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const out = path.join(RESULTS_DIR, `speed-${started.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write('| round | rag tok/s | reference tok/s | rag / reference | tutorial pipeline tok/s | rag / tutorial (chunks/s) | rag peak MB | tutorial peak MB | load |\n|---|---|---|---|---|---|---|---|---|\n');
-  for (const r of result.side) process.stdout.write(`| ${r.round} | ${r.ragTokensPerSecond} | ${r.referenceTokensPerSecond} | ${r.ragOverReference} | ${r.tutorialTokensPerSecond} | ${r.ragOverTutorialChunks} | ${r.ragPeakRssMB} | ${r.tutorialPeakRssMB} | ${r.loadavg1} |\n`);
+  process.stdout.write(
+    '| round | rag tok/s | reference tok/s | rag / reference | tutorial pipeline tok/s | rag / tutorial (chunks/s) | rag peak MB | tutorial peak MB | load |\n|---|---|---|---|---|---|---|---|---|\n',
+  );
+  for (const r of result.side)
+    process.stdout.write(
+      `| ${r.round} | ${r.ragTokensPerSecond} | ${r.referenceTokensPerSecond} | ${r.ragOverReference} | ${r.tutorialTokensPerSecond} | ${r.ragOverTutorialChunks} | ${r.ragPeakRssMB} | ${r.tutorialPeakRssMB} | ${r.loadavg1} |\n`,
+    );
   process.stdout.write('\n| --batch-tokens | tok/s | peak RSS MB |\n|---|---|---|\n');
   for (const r of result.sweep) process.stdout.write(`| ${r.batchTokens} | ${r.tokensPerSecond} | ${r.peakRssMB} |\n`);
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), out)}\n`);

@@ -59,13 +59,42 @@ string such support sure system table take text than that their them then there 
 think this those three through time together type under until update upon used user using value
 values vector very want well were what when where which while will with within without word words
 work would write year your
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 // Typed by hand: common English suffixes of 4+ letters as continuation pieces.
 const COMMON_SUFFIXES = [
-  'tion', 'tions', 'sion', 'sions', 'ation', 'ations', 'ment', 'ments', 'ness', 'able', 'ible',
-  'ings', 'ions', 'ally', 'ence', 'ance', 'ship', 'less', 'ical', 'ward', 'ting', 'ated', 'ized',
-  'izes', 'ying', 'ies', 'ers', 'est', 'ful', 'ity',
+  'tion',
+  'tions',
+  'sion',
+  'sions',
+  'ation',
+  'ations',
+  'ment',
+  'ments',
+  'ness',
+  'able',
+  'ible',
+  'ings',
+  'ions',
+  'ally',
+  'ence',
+  'ance',
+  'ship',
+  'less',
+  'ical',
+  'ward',
+  'ting',
+  'ated',
+  'ized',
+  'izes',
+  'ying',
+  'ies',
+  'ers',
+  'est',
+  'ful',
+  'ity',
 ];
 
 // Typed by hand: function words whose vectors are down-weighted (a crude IDF).
@@ -74,7 +103,9 @@ a an and or of to in on at by for from with is are was were be been being it its
 those as into how what where when which who why does do did can will would should could has have
 had not no but if then than so such there their they them we you your our i me my he she his her
 also just about
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 const WEIGHT_SPECIAL = 0;
 const WEIGHT_PUNCT = 0.2;

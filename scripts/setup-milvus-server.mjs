@@ -17,12 +17,15 @@ if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim(
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 try {
-  if (process.platform !== 'linux' && process.platform !== 'darwin') throw new Error(`the milvus package has no server binary for ${process.platform}`);
+  if (process.platform !== 'linux' && process.platform !== 'darwin')
+    throw new Error(`the milvus package has no server binary for ${process.platform}`);
   if (!existsSync(python)) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', venv]);
   run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
   writeFileSync(stamp, `${want}\n`);
   process.stderr.write(`setup: Milvus standalone server installed in ${path.relative(process.cwd(), venv) || venv}\n`);
 } catch (e) {
-  process.stderr.write(`error: could not install the Milvus server into .venv-server: ${e.message.split('\n')[0]} (hint: needs Python 3.8+ with venv and pip, on Linux or macOS)\n`);
+  process.stderr.write(
+    `error: could not install the Milvus server into .venv-server: ${e.message.split('\n')[0]} (hint: needs Python 3.8+ with venv and pip, on Linux or macOS)\n`,
+  );
   process.exit(1);
 }

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [venvArg = '.venv', reqArg = 'requirements.txt'] = process.argv.slice(2);
 const venv = path.resolve(root, venvArg);
-const python = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+const python =
+  process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
 const stamp = path.join(venv, '.requirements.sha256');
 const requirements = path.resolve(root, reqArg);
 const want = createHash('sha256').update(readFileSync(requirements)).digest('hex');
@@ -23,8 +24,12 @@ try {
   if (!existsSync(python)) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', venv]);
   run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
   writeFileSync(stamp, `${want}\n`);
-  process.stderr.write(`setup: ${path.relative(root, requirements)} installed in ${path.relative(process.cwd(), venv) || venv}\n`);
+  process.stderr.write(
+    `setup: ${path.relative(root, requirements)} installed in ${path.relative(process.cwd(), venv) || venv}\n`,
+  );
 } catch (e) {
-  process.stderr.write(`error: could not install ${path.relative(root, requirements)} into ${venvArg}: ${e.message.split('\n')[0]} (hint: needs Python 3.10+ with venv and pip, e.g. apt-get install python3-venv)\n`);
+  process.stderr.write(
+    `error: could not install ${path.relative(root, requirements)} into ${venvArg}: ${e.message.split('\n')[0]} (hint: needs Python 3.10+ with venv and pip, e.g. apt-get install python3-venv)\n`,
+  );
   process.exit(1);
 }

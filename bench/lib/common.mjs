@@ -42,7 +42,8 @@ export function parseArgs(argv) {
         opts.only = v;
       } else {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new Error(`--sample must be a whole number >= 1, got "${v}" (${USAGE})`);
+        if (!Number.isInteger(n) || n < 1)
+          throw new Error(`--sample must be a whole number >= 1, got "${v}" (${USAGE})`);
         opts.sample = n;
       }
     } else if (a === '-h' || a === '--help') {
@@ -65,7 +66,12 @@ export function cleanEnv(extra = {}) {
 
 function quiet(cmd, args) {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], cwd: REPO_ROOT, timeout: 20_000 }).trim();
+    return execFileSync(cmd, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      cwd: REPO_ROOT,
+      timeout: 20_000,
+    }).trim();
   } catch {
     return undefined;
   }
@@ -82,7 +88,10 @@ function packageVersion(name) {
 /** What the numbers were measured on. */
 export function machineInfo() {
   const milvusLite = existsSync(VENV_PYTHON)
-    ? spawnSync(VENV_PYTHON, ['-c', 'import importlib.metadata as m; print(m.version("milvus-lite"))'], { encoding: 'utf8', timeout: 20_000 }).stdout?.trim()
+    ? spawnSync(VENV_PYTHON, ['-c', 'import importlib.metadata as m; print(m.version("milvus-lite"))'], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      }).stdout?.trim()
     : undefined;
   const status = quiet('git', ['status', '--porcelain']);
   return {
@@ -103,7 +112,10 @@ export function machineInfo() {
 /** Generate the small test embedding model into a fresh temp folder; returns its folder. */
 export function makeTestModel(tmpRoot) {
   const dir = path.join(mkdtempSync(path.join(tmpRoot, 'model-')), 'test-model');
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'make-test-model.mjs'), dir], { stdio: 'ignore', timeout: 120_000 });
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'make-test-model.mjs'), dir], {
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
   return dir;
 }
 
@@ -139,6 +151,10 @@ export function table(title, columns, rows) {
   const cell = (v) => (v === undefined || v === null ? '-' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
   const cells = rows.map((r) => columns.map(([, key]) => cell(r[key])));
   const widths = columns.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (vals) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (vals) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [title, line(columns.map(([h]) => h)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }

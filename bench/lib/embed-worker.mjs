@@ -60,15 +60,17 @@ const embedSeconds = (performance.now() - t1) / 1000;
 const end = status();
 await embedder.close();
 
-process.stdout.write(`${JSON.stringify({
-  info: embedder.info,
-  loadSeconds,
-  chunks,
-  tokens,
-  truncated,
-  partial,
-  embedSeconds,
-  baseRssMB: before.rssMB,
-  rssAfterLoadMB: loaded.rssMB,
-  peakRssMB: end.hwmMB,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    info: embedder.info,
+    loadSeconds,
+    chunks,
+    tokens,
+    truncated,
+    partial,
+    embedSeconds,
+    baseRssMB: before.rssMB,
+    rssAfterLoadMB: loaded.rssMB,
+    peakRssMB: end.hwmMB,
+  })}\n`,
+);

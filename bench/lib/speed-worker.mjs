@@ -18,7 +18,15 @@ const sample = JSON.parse(readFileSync(cfg.sample, 'utf8'));
 let out;
 if (cfg.kind === 'rag') {
   const { createEmbedder } = await import(distModule('services/embedder.js'));
-  const e = await createEmbedder({ model: 'x', modelPath: cfg.model, cacheDir: os.tmpdir(), offline: true, dtype: 'fp32', batchSize: cfg.batchSize, batchTokens: cfg.batchTokens });
+  const e = await createEmbedder({
+    model: 'x',
+    modelPath: cfg.model,
+    cacheDir: os.tmpdir(),
+    offline: true,
+    dtype: 'fp32',
+    batchSize: cfg.batchSize,
+    batchTokens: cfg.batchTokens,
+  });
   const loaded = status();
   const texts = sample.chunks;
   const t0 = performance.now();
@@ -27,14 +35,28 @@ if (cfg.kind === 'rag') {
   const t1 = performance.now();
   const r = await e.embedDocs(texts);
   const seconds = (performance.now() - t1) / 1000;
-  out = { tokens: r.tokens, padded: r.padded, seconds, tokensPerSecond: r.tokens / seconds, chunksPerSecond: texts.length / seconds, truncated: r.truncated, tokenizeSeconds, rssAfterLoadMB: loaded.rssMB, peakRssMB: status().hwmMB };
+  out = {
+    tokens: r.tokens,
+    padded: r.padded,
+    seconds,
+    tokensPerSecond: r.tokens / seconds,
+    chunksPerSecond: texts.length / seconds,
+    truncated: r.truncated,
+    tokenizeSeconds,
+    rssAfterLoadMB: loaded.rssMB,
+    peakRssMB: status().hwmMB,
+  };
   await e.close();
 } else {
   const tf = await import('@huggingface/transformers');
   tf.env.allowLocalModels = true;
   tf.env.allowRemoteModels = false;
   tf.env.localModelPath = '/';
-  const p = await tf.pipeline('feature-extraction', cfg.model, { dtype: 'fp32', local_files_only: true, session_options: { intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1 } });
+  const p = await tf.pipeline('feature-extraction', cfg.model, {
+    dtype: 'fp32',
+    local_files_only: true,
+    session_options: { intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1 },
+  });
   const texts = sample.tutorialPieces;
   let tokens = 0;
   let truncated = 0;
@@ -44,9 +66,17 @@ if (cfg.kind === 'rag') {
     if (n > 512) truncated++;
   }
   const t1 = performance.now();
-  for (let i = 0; i < texts.length; i += cfg.batchSize) await p(texts.slice(i, i + cfg.batchSize), { pooling: 'mean', normalize: true });
+  for (let i = 0; i < texts.length; i += cfg.batchSize)
+    await p(texts.slice(i, i + cfg.batchSize), { pooling: 'mean', normalize: true });
   const seconds = (performance.now() - t1) / 1000;
-  out = { tokens, seconds, tokensPerSecond: tokens / seconds, chunksPerSecond: texts.length / seconds, truncated, peakRssMB: status().hwmMB };
+  out = {
+    tokens,
+    seconds,
+    tokensPerSecond: tokens / seconds,
+    chunksPerSecond: texts.length / seconds,
+    truncated,
+    peakRssMB: status().hwmMB,
+  };
   await p.dispose();
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

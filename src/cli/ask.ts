@@ -25,7 +25,10 @@ function readTemplate(file: string | undefined): string | undefined {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw usageError(`cannot read the prompt file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'give a text file with {context} and {question}');
+    throw usageError(
+      `cannot read the prompt file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'give a text file with {context} and {question}',
+    );
   }
   validateTemplate(text);
   return text;
@@ -35,12 +38,16 @@ function readTemplate(file: string | undefined): string | undefined {
 export function oneQuestion(words: readonly string[]): string {
   if (words.length > 1) {
     const joined = words.join(' ');
-    throw usageError(`the question must be one argument, got ${words.length} words`, `quote it: rag ask "${joined.length > 60 ? `${joined.slice(0, 59)}…` : joined}"`);
+    throw usageError(
+      `the question must be one argument, got ${words.length} words`,
+      `quote it: rag ask "${joined.length > 60 ? `${joined.slice(0, 59)}…` : joined}"`,
+    );
   }
   return validateQuestion(words[0] ?? '');
 }
 
-const sourceLine = (s: AskResult['sources'][number], i: number): string => `[${i + 1}] ${s.file} #${s.position}  score ${s.score.toFixed(4)}`;
+const sourceLine = (s: AskResult['sources'][number], i: number): string =>
+  `[${i + 1}] ${s.file} #${s.position}  score ${s.score.toFixed(4)}`;
 
 function renderSources(result: AskResult): string {
   return result.sources.map(sourceLine).join('\n');
@@ -67,7 +74,13 @@ export async function runAsk(words: string[], flags: AskFlags): Promise<number> 
     let chat: ChatModel | null = null;
     if (wantLlm && config.llmApiKey) {
       const { createChatModel } = await import('../services/chat-model.js');
-      chat = createChatModel({ baseURL: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel, timeoutMs: config.llmTimeout * 1000, maxRetries: config.llmRetries });
+      chat = createChatModel({
+        baseURL: config.llmBaseUrl,
+        apiKey: config.llmApiKey,
+        model: config.llmModel,
+        timeoutMs: config.llmTimeout * 1000,
+        maxRetries: config.llmRetries,
+      });
     }
     // Only the formatting depends on the terminal: the answer is streamed there, printed whole elsewhere.
     const stream = !flags.json && process.stdout.isTTY === true && chat !== null;
@@ -111,7 +124,10 @@ export async function runAsk(words: string[], flags: AskFlags): Promise<number> 
       out(renderChunks(result));
     }
     if (!wantLlm) {
-      if (!config.llmApiKey) say('note: retrieval only; for answers, set LEPTONAI_TOKEN (or RAG_LLM_API_KEY / --llm-api-key) and drop --no-llm');
+      if (!config.llmApiKey)
+        say(
+          'note: retrieval only; for answers, set LEPTONAI_TOKEN (or RAG_LLM_API_KEY / --llm-api-key) and drop --no-llm',
+        );
       return 0;
     }
     if (!chat) {

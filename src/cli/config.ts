@@ -2,9 +2,25 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SETTINGS, mask, isServerUri, type Config, type Resolved, type SettingFlags, type Source } from '../core/config.js';
+import {
+  SETTINGS,
+  mask,
+  isServerUri,
+  type Config,
+  type Resolved,
+  type SettingFlags,
+  type Source,
+} from '../core/config.js';
 import { RagError, errorMessage } from '../core/errors.js';
-import { effectiveCacheDir, effectivePython, lifecycle, loadConfig, noDataError, openEmbedder, openStore } from './runtime.js';
+import {
+  effectiveCacheDir,
+  effectivePython,
+  lifecycle,
+  loadConfig,
+  noDataError,
+  openEmbedder,
+  openStore,
+} from './runtime.js';
 import { json, out, scrub } from './render.js';
 import type { CommonFlags } from './main.js';
 
@@ -33,7 +49,11 @@ async function rows(resolved: Resolved): Promise<{ key: string; value: string; s
   };
   return SETTINGS.map((s) => {
     const raw = resolved.config[s.key] ?? effective[s.key];
-    const value = s.secret ? mask(raw as string | undefined) : raw === undefined ? `(not set${s.defaultText ? `: ${s.defaultText}` : ''})` : scrub(String(raw)); // a key inside a URL too
+    const value = s.secret
+      ? mask(raw as string | undefined)
+      : raw === undefined
+        ? `(not set${s.defaultText ? `: ${s.defaultText}` : ''})`
+        : scrub(String(raw)); // a key inside a URL too
     return { key: s.key, value, source: describeSource(resolved.sources[s.key]) };
   });
 }
@@ -43,7 +63,12 @@ async function runCheck(name: string, fn: () => Promise<string>): Promise<Check>
   try {
     return { name, ok: true, detail: await fn() };
   } catch (e) {
-    return { name, ok: false, detail: scrub(errorMessage(e)), ...(e instanceof RagError && e.hint ? { hint: scrub(e.hint) } : {}) };
+    return {
+      name,
+      ok: false,
+      detail: scrub(errorMessage(e)),
+      ...(e instanceof RagError && e.hint ? { hint: scrub(e.hint) } : {}),
+    };
   }
 }
 
@@ -60,7 +85,10 @@ async function checks(resolved: Resolved): Promise<Check[]> {
         const store = await openStore(resolved, life, { readOnly: true });
         const meta = await store.describe(config.collection);
         const where = lite ? `Milvus Lite at ${config.milvusUri}` : config.milvusUri;
-        if (!meta) throw new RagError(`${where}: collection "${config.collection}" does not exist`, { hint: 'run `rag ingest <path>` first (or pick the collection with --collection)' });
+        if (!meta)
+          throw new RagError(`${where}: collection "${config.collection}" does not exist`, {
+            hint: 'run `rag ingest <path>` first (or pick the collection with --collection)',
+          });
         return `${where}: collection "${config.collection}" has ${await store.count(config.collection)} chunks (${meta.model}, ${meta.dim} dims${meta.bm25 ? ', BM25' : ''})`;
       }),
     );
@@ -72,9 +100,20 @@ async function checks(resolved: Resolved): Promise<Check[]> {
     );
     results.push(
       await runCheck('llm', async () => {
-        if (!config.llmApiKey) throw new RagError('no API key for the LLM endpoint', { hint: 'set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key' });
+        if (!config.llmApiKey)
+          throw new RagError('no API key for the LLM endpoint', {
+            hint: 'set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key',
+          });
         const { checkChatModel } = await import('../services/chat-model.js');
-        return checkChatModel({ baseURL: config.llmBaseUrl, apiKey: config.llmApiKey, model: config.llmModel, timeoutMs: config.llmTimeout * 1000 }, life.signal);
+        return checkChatModel(
+          {
+            baseURL: config.llmBaseUrl,
+            apiKey: config.llmApiKey,
+            model: config.llmModel,
+            timeoutMs: config.llmTimeout * 1000,
+          },
+          life.signal,
+        );
       }),
     );
     return results;
@@ -88,11 +127,17 @@ export async function runConfig(flags: ConfigFlags): Promise<number> {
   const settings = await rows(resolved);
   const results = flags.check ? await checks(resolved) : [];
   if (flags.json) {
-    json({ settings: Object.fromEntries(settings.map((r) => [r.key, { value: r.value, source: r.source }])), checks: results });
+    json({
+      settings: Object.fromEntries(settings.map((r) => [r.key, { value: r.value, source: r.source }])),
+      checks: results,
+    });
   } else {
     const width = Math.max(...settings.map((r) => r.key.length));
     out(settings.map((r) => `${r.key.padEnd(width)}  ${r.value}  (${r.source})`).join('\n'));
-    if (results.length) out(`\n${results.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}${c.hint ? ` (hint: ${c.hint})` : ''}`).join('\n')}`);
+    if (results.length)
+      out(
+        `\n${results.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}${c.hint ? ` (hint: ${c.hint})` : ''}`).join('\n')}`,
+      );
   }
   const failed = results.filter((c) => !c.ok);
   if (failed.length > 0) {

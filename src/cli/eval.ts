@@ -6,8 +6,17 @@ import { SEARCH_MODES, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import { retrievalOptions } from '../core/retrieve.js';
 import {
-  checkThresholds, chunkTitle, describeCheck, evaluate, isRelevant, junitXml, parseQuestions,
-  type EvalQuestion, type ModeReport, type ThresholdCheck, type Thresholds,
+  checkThresholds,
+  chunkTitle,
+  describeCheck,
+  evaluate,
+  isRelevant,
+  junitXml,
+  parseQuestions,
+  type EvalQuestion,
+  type ModeReport,
+  type ThresholdCheck,
+  type Thresholds,
 } from '../core/eval.js';
 import type { SearchMode } from '../core/types.js';
 import { lifecycle, loadConfig, openRetriever } from './runtime.js';
@@ -39,7 +48,8 @@ function ratio(flag: string, raw: string | undefined): number | undefined {
 function wholeNumber(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isInteger(n) || n < 1) throw usageError(`${flag} must be a whole number ≥ 1, got "${raw}"`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < 1)
+    throw usageError(`${flag} must be a whole number ≥ 1, got "${raw}"`);
   return n;
 }
 
@@ -49,7 +59,10 @@ export function parseCompare(raw: string | undefined): SearchMode[] | undefined 
   for (const part of raw.split(',')) {
     const m = part.trim();
     if (!(SEARCH_MODES as readonly string[]).includes(m)) {
-      throw usageError(`--compare takes search modes separated by commas (${SEARCH_MODES.join(', ')}), got "${raw}"`, 'e.g. --compare dense,bm25,hybrid');
+      throw usageError(
+        `--compare takes search modes separated by commas (${SEARCH_MODES.join(', ')}), got "${raw}"`,
+        'e.g. --compare dense,bm25,hybrid',
+      );
     }
     if (!modes.includes(m as SearchMode)) modes.push(m as SearchMode);
   }
@@ -62,9 +75,16 @@ function readQuestions(file: string): EvalQuestion[] {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw usageError(`the questions file ${file} does not exist`, 'check the path; the file is JSON Lines, one {"question": …, "expect": […]} a line');
+    if (code === 'ENOENT')
+      throw usageError(
+        `the questions file ${file} does not exist`,
+        'check the path; the file is JSON Lines, one {"question": …, "expect": […]} a line',
+      );
     if (code === 'EISDIR') throw usageError(`${file} is a folder, not a questions file`, 'give a JSON Lines file');
-    throw usageError(`cannot read the questions file ${file}: ${code ?? (e as Error).message}`, 'check its permissions');
+    throw usageError(
+      `cannot read the questions file ${file}: ${code ?? (e as Error).message}`,
+      'check its permissions',
+    );
   }
   return parseQuestions(text, file);
 }
@@ -72,7 +92,8 @@ function readQuestions(file: string): EvalQuestion[] {
 function checkJunitPath(file: string | undefined): void {
   if (file === undefined) return;
   const dir = path.dirname(path.resolve(file));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`--junit ${file}: folder ${dir} does not exist`, 'create the folder first');
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw usageError(`--junit ${file}: folder ${dir} does not exist`, 'create the folder first');
 }
 
 /** Seconds rounded to ms, for --json. */
@@ -81,22 +102,49 @@ const ms = (s: number): string => (s * 1000).toFixed(1);
 const ratioText = (r: number): string => r.toFixed(3);
 
 /** The side-by-side table (one column per mode), then the misses of each mode and the thresholds. */
-export function renderReport(file: string, header: string, reports: readonly ModeReport[], checks: readonly ThresholdCheck[]): string {
+export function renderReport(
+  file: string,
+  header: string,
+  reports: readonly ModeReport[],
+  checks: readonly ThresholdCheck[],
+): string {
   const first = reports[0];
   if (!first) return '';
   const k = first.metrics.k;
   const width = Math.max(8, ...reports.map((r) => r.mode.length + 2));
-  const row = (label: string, cells: string[]): string => label.padEnd(12) + cells.map((c) => c.padStart(width)).join('');
+  const row = (label: string, cells: string[]): string =>
+    label.padEnd(12) + cells.map((c) => c.padStart(width)).join('');
   const lines = [
     `${file}: ${first.metrics.questions} questions, ${header}, k=${k}`,
     '',
-    row('', reports.map((r) => r.mode)),
-    row('hit@1', reports.map((r) => ratioText(r.metrics.hit1))),
-    row(`hit@${k}`, reports.map((r) => ratioText(r.metrics.hitK))),
-    row(`MRR@${k}`, reports.map((r) => ratioText(r.metrics.mrr))),
-    row('search ms', reports.map((r) => ms(r.metrics.search))),
-    row('embed ms', reports.map((r) => ms(r.metrics.embed))),
-    row('misses', reports.map((r) => String(r.metrics.misses))),
+    row(
+      '',
+      reports.map((r) => r.mode),
+    ),
+    row(
+      'hit@1',
+      reports.map((r) => ratioText(r.metrics.hit1)),
+    ),
+    row(
+      `hit@${k}`,
+      reports.map((r) => ratioText(r.metrics.hitK)),
+    ),
+    row(
+      `MRR@${k}`,
+      reports.map((r) => ratioText(r.metrics.mrr)),
+    ),
+    row(
+      'search ms',
+      reports.map((r) => ms(r.metrics.search)),
+    ),
+    row(
+      'embed ms',
+      reports.map((r) => ms(r.metrics.embed)),
+    ),
+    row(
+      'misses',
+      reports.map((r) => String(r.metrics.misses)),
+    ),
   ];
   for (const r of reports) {
     const misses = r.results.filter((q) => q.rank === null);
@@ -107,7 +155,11 @@ export function renderReport(file: string, header: string, reports: readonly Mod
       lines.push(`    expected: ${q.expect.map((e) => JSON.stringify(e)).join(' or ')}`);
       const got = q.hits.slice(0, k);
       if (got.length === 0) lines.push('    got: nothing');
-      got.forEach((h, i) => lines.push(`    ${i === 0 ? 'got:' : '    '} [${i + 1}] ${h.source} #${h.position}  ${h.score.toFixed(4)}  ${chunkTitle(h.text)}`));
+      got.forEach((h, i) =>
+        lines.push(
+          `    ${i === 0 ? 'got:' : '    '} [${i + 1}] ${h.source} #${h.position}  ${h.score.toFixed(4)}  ${chunkTitle(h.text)}`,
+        ),
+      );
     }
   }
   if (checks.length > 0) {
@@ -117,7 +169,13 @@ export function renderReport(file: string, header: string, reports: readonly Mod
   return lines.join('\n');
 }
 
-function jsonReport(file: string, base: Record<string, unknown>, reports: readonly ModeReport[], thresholds: Thresholds, checks: readonly ThresholdCheck[]): unknown {
+function jsonReport(
+  file: string,
+  base: Record<string, unknown>,
+  reports: readonly ModeReport[],
+  thresholds: Thresholds,
+  checks: readonly ThresholdCheck[],
+): unknown {
   return {
     file,
     ...base,
@@ -131,7 +189,13 @@ function jsonReport(file: string, base: Record<string, unknown>, reports: readon
         question: q.question,
         expect: q.expect,
         rank: q.rank,
-        sources: q.hits.map((h) => ({ file: h.source, position: h.position, score: h.score, relevant: isRelevant(h.text, q.expect), title: chunkTitle(h.text) })),
+        sources: q.hits.map((h) => ({
+          file: h.source,
+          position: h.position,
+          score: h.score,
+          relevant: isRelevant(h.text, q.expect),
+          title: chunkTitle(h.text),
+        })),
         timings: roundTimings({ embed: q.embed, search: q.search }),
       })),
     })),
@@ -143,19 +207,28 @@ function jsonReport(file: string, base: Record<string, unknown>, reports: readon
 
 /** The cut-off: --cutoff, or its old name --k (not both). */
 function cutoff(flags: EvalFlags): number | undefined {
-  if (flags.cutoff !== undefined && flags.k !== undefined) throw usageError('give --cutoff or its old name --k, not both');
+  if (flags.cutoff !== undefined && flags.k !== undefined)
+    throw usageError('give --cutoff or its old name --k, not both');
   return flags.cutoff !== undefined ? wholeNumber('--cutoff', flags.cutoff) : wholeNumber('--k', flags.k);
 }
 
 export async function runEval(file: string, flags: EvalFlags): Promise<number> {
   const kFlag = cutoff(flags);
-  const thresholds: Thresholds = { minHit: ratio('--min-hit', flags.minHit), minHit1: ratio('--min-hit1', flags.minHit1), minMrr: ratio('--min-mrr', flags.minMrr) };
+  const thresholds: Thresholds = {
+    minHit: ratio('--min-hit', flags.minHit),
+    minHit1: ratio('--min-hit1', flags.minHit1),
+    minMrr: ratio('--min-mrr', flags.minMrr),
+  };
   const compare = parseCompare(flags.compare);
   checkJunitPath(flags.junit);
   const questions = readQuestions(file);
   const resolved = loadConfig(flags);
   const { config } = resolved;
-  if (compare && resolved.sources.search.from === 'flag') throw usageError('give either --search or --compare, not both', `--compare ${SEARCH_MODES.join(',')} runs each mode`);
+  if (compare && resolved.sources.search.from === 'flag')
+    throw usageError(
+      'give either --search or --compare, not both',
+      `--compare ${SEARCH_MODES.join(',')} runs each mode`,
+    );
   const k = kFlag ?? config.topK;
   const t0 = performance.now();
 
@@ -163,7 +236,12 @@ export async function runEval(file: string, flags: EvalFlags): Promise<number> {
   const bars = await progressBars(!flags.json);
   try {
     // Milvus Lite starts while the model loads, as in `rag ask`; a running `rag serve` is used unless --no-server.
-    const { store, embedder, modes, path: via } = await openRetriever(resolved, life, { compare, useServer: flags.server !== false });
+    const {
+      store,
+      embedder,
+      modes,
+      path: via,
+    } = await openRetriever(resolved, life, { compare, useServer: flags.server !== false });
     const reports = await evaluate(questions, modes, {
       store,
       embedder,
@@ -181,10 +259,22 @@ export async function runEval(file: string, flags: EvalFlags): Promise<number> {
       try {
         writeFileSync(flags.junit, junitXml(reports, { file, checks }));
       } catch (e) {
-        throw new RagError(`cannot write the JUnit report ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check the path and its permissions' });
+        throw new RagError(
+          `cannot write the JUnit report ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          { hint: 'check the path and its permissions' },
+        );
       }
     }
-    const base = { path: via, collection: config.collection, model: embedder.info.model, questions: questions.length, k, topK: Math.max(k, config.topK), rrfK: config.rrfK, seconds: round((performance.now() - t0) / 1000) };
+    const base = {
+      path: via,
+      collection: config.collection,
+      model: embedder.info.model,
+      questions: questions.length,
+      k,
+      topK: Math.max(k, config.topK),
+      rrfK: config.rrfK,
+      seconds: round((performance.now() - t0) / 1000),
+    };
     if (flags.json) json(jsonReport(file, base, reports, thresholds, checks));
     else out(renderReport(file, `collection "${config.collection}" (${embedder.info.model})`, reports, checks));
 

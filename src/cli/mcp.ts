@@ -1,6 +1,14 @@
 // `rag mcp`: a Model Context Protocol server over stdio (tools search, ask, status), warm through a `rag serve` server of its own or a running one.
 
-import { ask, checkMode, checkModel, openCollection, retrievalOptions, retrieve, searchModeFor } from '../core/retrieve.js';
+import {
+  ask,
+  checkMode,
+  checkModel,
+  openCollection,
+  retrievalOptions,
+  retrieve,
+  searchModeFor,
+} from '../core/retrieve.js';
 import { isServerUri, type Resolved, type SettingFlags } from '../core/config.js';
 import { RagError, errorMessage } from '../core/errors.js';
 import type { SearchMode } from '../core/types.js';
@@ -13,7 +21,8 @@ import { startServer } from './serve.js';
 import { chooseOpeners } from './warm.js';
 import type { CommonFlags } from './main.js';
 
-const NO_KEY_HINT = 'set LEPTONAI_TOKEN (or RAG_LLM_API_KEY / OPENAI_API_KEY) in the environment of `rag mcp`, or use the search tool for retrieval only';
+const NO_KEY_HINT =
+  'set LEPTONAI_TOKEN (or RAG_LLM_API_KEY / OPENAI_API_KEY) in the environment of `rag mcp`, or use the search tool for retrieval only';
 
 /** The CLI's one-line error, as the text of an MCP tool error. */
 function errorLine(err: unknown): string {
@@ -27,7 +36,10 @@ class Engine {
   private own: WarmServer | undefined;
   private starting: Promise<void> | undefined;
 
-  constructor(private readonly resolved: Resolved, private readonly life: Lifecycle) {}
+  constructor(
+    private readonly resolved: Resolved,
+    private readonly life: Lifecycle,
+  ) {}
 
   /** Lazily: a server for this target, ours unless one already runs; stays warm between calls. */
   private async ensureServer(): Promise<void> {
@@ -43,7 +55,9 @@ class Engine {
   }
 
   async session<T>(fn: (s: Lifecycle, via: Awaited<ReturnType<typeof chooseOpeners>>) => Promise<T>): Promise<T> {
-    this.starting ??= this.ensureServer().finally(() => { this.starting = undefined; });
+    this.starting ??= this.ensureServer().finally(() => {
+      this.starting = undefined;
+    });
     await this.starting.catch((e: unknown) => say(`rag mcp: ${errorLine(e)}`));
     const s = lifecycle();
     try {
@@ -59,7 +73,12 @@ class Engine {
   }
 }
 
-async function prepare(resolved: Resolved, s: Lifecycle, via: Awaited<ReturnType<typeof chooseOpeners>>, mode: SearchMode | undefined) {
+async function prepare(
+  resolved: Resolved,
+  s: Lifecycle,
+  via: Awaited<ReturnType<typeof chooseOpeners>>,
+  mode: SearchMode | undefined,
+) {
   const { config } = resolved;
   const loading = via.openEmbedder(resolved, s);
   loading.catch(() => undefined);
@@ -100,61 +119,110 @@ export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number>
     }
   };
 
-  mcp.registerTool('search', {
-    description: `Search the "${config.collection}" collection (Markdown chunks) for passages relevant to a query. Returns chunks with text, source file, position and score, best first.`,
-    inputSchema: {
-      query: z.string().min(1).describe('what to look for, in natural language'),
-      top_k: z.number().int().min(1).max(100).optional().describe(`chunks to return (default ${config.topK})`),
-      mode: z.enum(['dense', 'bm25', 'hybrid']).optional().describe(`retrieval mode (default ${config.search}; dense on a collection without BM25)`),
+  mcp.registerTool(
+    'search',
+    {
+      description: `Search the "${config.collection}" collection (Markdown chunks) for passages relevant to a query. Returns chunks with text, source file, position and score, best first.`,
+      inputSchema: {
+        query: z.string().min(1).describe('what to look for, in natural language'),
+        top_k: z.number().int().min(1).max(100).optional().describe(`chunks to return (default ${config.topK})`),
+        mode: z
+          .enum(['dense', 'bm25', 'hybrid'])
+          .optional()
+          .describe(`retrieval mode (default ${config.search}; dense on a collection without BM25)`),
+      },
     },
-  }, ({ query, top_k, mode }) => guard(() => engine.session(async (s, via) => {
-    const q = query.trim();
-    if (q === '') throw new RagError('the query is empty', { hint: 'give a question or keywords' });
-    const p = await prepare(resolved, s, via, mode);
-    const r = await retrieve(q, { store: p.store, embedder: p.embedder, collection: config.collection, ...retrievalOptions(config), topK: top_k ?? config.topK, mode: p.mode });
-    return text({
-      query: q,
-      mode: p.mode,
-      chunks: r.hits.map((h) => ({ text: h.text, source: h.source, position: h.position, score: h.score })),
-    });
-  })));
+    ({ query, top_k, mode }) =>
+      guard(() =>
+        engine.session(async (s, via) => {
+          const q = query.trim();
+          if (q === '') throw new RagError('the query is empty', { hint: 'give a question or keywords' });
+          const p = await prepare(resolved, s, via, mode);
+          const r = await retrieve(q, {
+            store: p.store,
+            embedder: p.embedder,
+            collection: config.collection,
+            ...retrievalOptions(config),
+            topK: top_k ?? config.topK,
+            mode: p.mode,
+          });
+          return text({
+            query: q,
+            mode: p.mode,
+            chunks: r.hits.map((h) => ({ text: h.text, source: h.source, position: h.position, score: h.score })),
+          });
+        }),
+      ),
+  );
 
-  mcp.registerTool('ask', {
-    description: `Answer a question from the "${config.collection}" collection with the configured LLM (retrieval + generation). Returns the answer and its sources.`,
-    inputSchema: { question: z.string().min(1).describe('the question') },
-  }, ({ question }) => guard(async () => {
-    if (!config.llmApiKey) throw new RagError('no API key for the LLM endpoint', { hint: NO_KEY_HINT });
-    return engine.session(async (s, via) => {
-      const p = await prepare(resolved, s, via, undefined);
-      const { createChatModel } = await import('../services/chat-model.js');
-      const chat = createChatModel({ baseURL: config.llmBaseUrl, apiKey: config.llmApiKey ?? '', model: config.llmModel, timeoutMs: config.llmTimeout * 1000, maxRetries: config.llmRetries });
-      const result = await ask({ question, store: p.store, embedder: p.embedder, collection: config.collection, ...retrievalOptions(config), mode: p.mode, chat, signal: s.signal });
-      return text({
-        answer: result.answer,
-        model: result.model,
-        sources: result.sources.map((h) => ({ source: h.file, position: h.position, score: h.score, text: h.text })),
-      });
-    });
-  }));
+  mcp.registerTool(
+    'ask',
+    {
+      description: `Answer a question from the "${config.collection}" collection with the configured LLM (retrieval + generation). Returns the answer and its sources.`,
+      inputSchema: { question: z.string().min(1).describe('the question') },
+    },
+    ({ question }) =>
+      guard(async () => {
+        if (!config.llmApiKey) throw new RagError('no API key for the LLM endpoint', { hint: NO_KEY_HINT });
+        return engine.session(async (s, via) => {
+          const p = await prepare(resolved, s, via, undefined);
+          const { createChatModel } = await import('../services/chat-model.js');
+          const chat = createChatModel({
+            baseURL: config.llmBaseUrl,
+            apiKey: config.llmApiKey ?? '',
+            model: config.llmModel,
+            timeoutMs: config.llmTimeout * 1000,
+            maxRetries: config.llmRetries,
+          });
+          const result = await ask({
+            question,
+            store: p.store,
+            embedder: p.embedder,
+            collection: config.collection,
+            ...retrievalOptions(config),
+            mode: p.mode,
+            chat,
+            signal: s.signal,
+          });
+          return text({
+            answer: result.answer,
+            model: result.model,
+            sources: result.sources.map((h) => ({
+              source: h.file,
+              position: h.position,
+              score: h.score,
+              text: h.text,
+            })),
+          });
+        });
+      }),
+  );
 
-  mcp.registerTool('status', {
-    description: 'The collection rag searches: its name, embedding model, chunk count and Milvus target.',
-    inputSchema: {},
-  }, () => guard(() => engine.session(async (s, via) => {
-    const store = await via.openStore(resolved, s);
-    const meta = await store.describe(config.collection);
-    const chunks = meta ? await store.count(config.collection) : 0;
-    return text({
-      collection: config.collection,
-      exists: meta !== null,
-      model: meta?.model ?? null,
-      dim: meta?.dim ?? null,
-      bm25: meta?.bm25 ?? null,
-      chunks,
-      milvus: isServerUri(config.milvusUri) ? config.milvusUri : servePaths(config.milvusUri, undefined).target,
-      warm: via.path === 'server',
-    });
-  })));
+  mcp.registerTool(
+    'status',
+    {
+      description: 'The collection rag searches: its name, embedding model, chunk count and Milvus target.',
+      inputSchema: {},
+    },
+    () =>
+      guard(() =>
+        engine.session(async (s, via) => {
+          const store = await via.openStore(resolved, s);
+          const meta = await store.describe(config.collection);
+          const chunks = meta ? await store.count(config.collection) : 0;
+          return text({
+            collection: config.collection,
+            exists: meta !== null,
+            model: meta?.model ?? null,
+            dim: meta?.dim ?? null,
+            bm25: meta?.bm25 ?? null,
+            chunks,
+            milvus: isServerUri(config.milvusUri) ? config.milvusUri : servePaths(config.milvusUri, undefined).target,
+            warm: via.path === 'server',
+          });
+        }),
+      ),
+  );
 
   const transport = new StdioServerTransport();
   const done = new Promise<void>((resolve) => {
@@ -164,7 +232,9 @@ export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number>
     life.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await mcp.connect(transport);
-  say(`rag mcp: ready on stdio (collection "${config.collection}", Milvus ${isServerUri(config.milvusUri) ? config.milvusUri : config.milvusUri})`);
+  say(
+    `rag mcp: ready on stdio (collection "${config.collection}", Milvus ${isServerUri(config.milvusUri) ? config.milvusUri : config.milvusUri})`,
+  );
   try {
     await done;
   } finally {

@@ -3,7 +3,8 @@
 import { RagError, EXIT_FAILURE, EXIT_USAGE } from '../core/errors.js';
 
 /** Where to report a bug (an error that is not a RagError). */
-export const BUG_REPORT = 'report it to the rag maintainers with the command and the output of --verbose (see README, Reporting bugs)';
+export const BUG_REPORT =
+  'report it to the rag maintainers with the command and the output of --verbose (see README, Reporting bugs)';
 
 /** A message for the user (stderr). */
 export function say(message: string): void {
@@ -82,8 +83,12 @@ function defaultHint(rag: RagError | undefined): string {
  */
 export function reportError(err: unknown, verbose: boolean): number {
   const rag = err instanceof RagError ? err : undefined;
-  const message = rag ? rag.message : `unexpected error (a bug in rag): ${err instanceof Error ? err.message : String(err)}`;
-  const hint = rag ? (rag.hint ?? defaultHint(rag)) : `${verbose ? '' : 'run again with --verbose for the stack trace, and '}${BUG_REPORT}`;
+  const message = rag
+    ? rag.message
+    : `unexpected error (a bug in rag): ${err instanceof Error ? err.message : String(err)}`;
+  const hint = rag
+    ? (rag.hint ?? defaultHint(rag))
+    : `${verbose ? '' : 'run again with --verbose for the stack trace, and '}${BUG_REPORT}`;
   const line = `error: ${message.replace(/\s*\n\s*/g, ' ')} (hint: ${hint.replace(/\s*\n\s*/g, ' ')})`;
   if (verbose && err instanceof Error) {
     let e: unknown = err;
@@ -108,12 +113,15 @@ export async function progressBars(enabled: boolean): Promise<Bars> {
     return { update: () => undefined, log: (m) => say(m), stop: () => undefined };
   }
   const { default: cliProgress } = await import('cli-progress');
-  const multi = new cliProgress.MultiBar({
-    stream: process.stderr,
-    clearOnComplete: false,
-    hideCursor: true,
-    format: '{name} [{bar}] {value}/{total} {percentage}% {eta_formatted}',
-  }, cliProgress.Presets.shades_classic);
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      clearOnComplete: false,
+      hideCursor: true,
+      format: '{name} [{bar}] {value}/{total} {percentage}% {eta_formatted}',
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const bars = new Map<string, ReturnType<typeof multi.create>>();
   return {
     update(name, value, total) {

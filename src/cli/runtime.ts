@@ -56,7 +56,10 @@ export function lifecycle(): Lifecycle {
     }
     caught = sig;
     // On a terminal, say at once that the stop has begun; scripts get the one error line at the end.
-    if (process.stderr.isTTY) say(`\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping after the current batch (again to stop at once)`);
+    if (process.stderr.isTTY)
+      say(
+        `\n${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping after the current batch (again to stop at once)`,
+      );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -98,7 +101,9 @@ export function readDotenv(file: string): Record<string, string> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new RagError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'fix or remove the .env file' });
+    throw new RagError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      hint: 'fix or remove the .env file',
+    });
   }
   const values = parseEnv(text) as Record<string, string>;
   const lines = text.split(/\r\n|\r|\n/);
@@ -109,7 +114,10 @@ export function readDotenv(file: string): Record<string, string> {
     if (!opened) continue;
     const at = lines.findIndex((l) => new RegExp(`^\\s*(export\\s+)?${name}\\s*=\\s*["'\`]`).test(l));
     if (at < 0) continue;
-    throw usageError(`${file} line ${at + 1}: the value of ${name} opens a quote that is never closed`, 'close the quote on the same line, or remove it');
+    throw usageError(
+      `${file} line ${at + 1}: the value of ${name} opens a quote that is never closed`,
+      'close the quote on the same line, or remove it',
+    );
   }
   return values;
 }
@@ -128,7 +136,10 @@ export function loadConfig(flags: SettingFlags, cwd = process.cwd()): Resolved {
 /** The Python that runs Milvus Lite: RAG_PYTHON, else the project .venv, else python3. */
 export function effectivePython(config: Config): string {
   if (config.python) return config.python;
-  const venv = process.platform === 'win32' ? path.join(PACKAGE_ROOT, '.venv', 'Scripts', 'python.exe') : path.join(PACKAGE_ROOT, '.venv', 'bin', 'python');
+  const venv =
+    process.platform === 'win32'
+      ? path.join(PACKAGE_ROOT, '.venv', 'Scripts', 'python.exe')
+      : path.join(PACKAGE_ROOT, '.venv', 'bin', 'python');
   return existsSync(venv) ? venv : 'python3';
 }
 
@@ -162,7 +173,12 @@ export async function openStore(resolved: Resolved, life: Lifecycle, opts: Store
   keepLoopbackOffGrpcProxy();
   if (isServerUri(config.milvusUri)) {
     const { MilvusStore } = await import('../services/vector-store.js');
-    const store = new MilvusStore({ address: config.milvusUri, token: config.milvusToken, label: config.milvusUri, timeoutMs });
+    const store = new MilvusStore({
+      address: config.milvusUri,
+      token: config.milvusToken,
+      label: config.milvusUri,
+      timeoutMs,
+    });
     life.defer(() => store.close());
     return store;
   }
@@ -189,7 +205,11 @@ export async function openStore(resolved: Resolved, life: Lifecycle, opts: Store
   return store;
 }
 
-export async function openEmbedder(resolved: Resolved, life: Lifecycle, onDownload?: (e: { file: string; loaded: number; total: number }) => void): Promise<Embedder> {
+export async function openEmbedder(
+  resolved: Resolved,
+  life: Lifecycle,
+  onDownload?: (e: { file: string; loaded: number; total: number }) => void,
+): Promise<Embedder> {
   const { config } = resolved;
   // Model downloads honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (Node's fetch does not on its own).
   const { useProxyFromEnv } = await import('../services/proxy.js');
@@ -213,17 +233,29 @@ export async function openEmbedder(resolved: Resolved, life: Lifecycle, onDownlo
 }
 
 /** Loads the configured model, or the one that built the collection when none was chosen. */
-export async function embedderFor(resolved: Resolved, meta: CollectionMeta, life: Lifecycle, loading: Promise<Embedder>, open = openEmbedder): Promise<Embedder> {
+export async function embedderFor(
+  resolved: Resolved,
+  meta: CollectionMeta,
+  life: Lifecycle,
+  loading: Promise<Embedder>,
+  open = openEmbedder,
+): Promise<Embedder> {
   const chosen = resolved.sources.model.from !== 'default' || resolved.sources.modelPath.from !== 'default';
   if (!chosen && meta.foreign) {
-    throw new RagError(`collection "${resolved.config.collection}" was not built by rag, so which model embedded it is unknown`, {
-      hint: 'pass that model with --model or --model-path (rag searches it read-only, dense)',
-    });
+    throw new RagError(
+      `collection "${resolved.config.collection}" was not built by rag, so which model embedded it is unknown`,
+      {
+        hint: 'pass that model with --model or --model-path (rag searches it read-only, dense)',
+      },
+    );
   }
   if (!chosen && meta.model.startsWith('local:')) {
-    throw new RagError(`collection "${resolved.config.collection}" was built with the local model folder "${meta.model.slice('local:'.length)}"`, {
-      hint: 'pass the same folder with --model-path (RAG_MODEL_PATH)',
-    });
+    throw new RagError(
+      `collection "${resolved.config.collection}" was built with the local model folder "${meta.model.slice('local:'.length)}"`,
+      {
+        hint: 'pass the same folder with --model-path (RAG_MODEL_PATH)',
+      },
+    );
   }
   if (!chosen && !meta.model.startsWith('local:') && meta.model !== resolved.config.model) {
     await loading.then(
@@ -272,7 +304,11 @@ export interface RetrieverOptions {
  * check the collection, pick the search mode(s) and the model that built the collection. Read-only: a missing
  * Milvus Lite folder is an error, not created.
  */
-export async function openRetriever(resolved: Resolved, life: Lifecycle, opts: RetrieverOptions = {}): Promise<Retriever> {
+export async function openRetriever(
+  resolved: Resolved,
+  life: Lifecycle,
+  opts: RetrieverOptions = {},
+): Promise<Retriever> {
   const { config, sources } = resolved;
   // Milvus gets its own scope: it can be released as soon as the chunks are retrieved, not held through a long
   // LLM answer (an idle gRPC channel would also get "excess pings" errors).

@@ -23,7 +23,11 @@ export interface ServeFlags extends CommonFlags, SettingFlags {
 function idleMinutes(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_IDLE_MINUTES;
   const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw usageError(`--idle must be a number of minutes ≥ 0, got "${raw}"`, 'e.g. --idle 30; 0 = never stop by itself');
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw usageError(
+      `--idle must be a number of minutes ≥ 0, got "${raw}"`,
+      'e.g. --idle 30; 0 = never stop by itself',
+    );
   return n;
 }
 
@@ -33,7 +37,9 @@ function scope(parent: Lifecycle): Lifecycle {
   const child: Lifecycle = {
     signal: parent.signal,
     interruptedBy: () => parent.interruptedBy(),
-    defer: (fn) => { cleanups.unshift(fn); },
+    defer: (fn) => {
+      cleanups.unshift(fn);
+    },
     async close() {
       for (const fn of cleanups.splice(0)) {
         try {
@@ -60,41 +66,55 @@ async function preloadFor(resolved: Resolved, store: VectorStore): Promise<Model
 }
 
 function notRunning(p: ServePaths): RagError {
-  return new RagError(`no rag serve is running for ${p.target}`, { hint: 'start one with `rag serve --detach` (same --milvus-uri)' });
+  return new RagError(`no rag serve is running for ${p.target}`, {
+    hint: 'start one with `rag serve --detach` (same --milvus-uri)',
+  });
 }
 
 /** Start a warm server for this target on its socket (listening at once; whenReady() once Milvus and the model are loaded). */
-export async function startServer(resolved: Resolved, p: ServePaths, idle: number, life: Lifecycle, log: (m: string) => void): Promise<WarmServer> {
+export async function startServer(
+  resolved: Resolved,
+  p: ServePaths,
+  idle: number,
+  life: Lifecycle,
+  log: (m: string) => void,
+): Promise<WarmServer> {
   const { WarmServer } = await import('../services/warm-server.js');
-  const server = new WarmServer(p, {
-    lite: !isServerUri(resolved.config.milvusUri),
-    async openStore(afterHandOver) {
-      const s = scope(life);
-      const r = afterHandOver ? { ...resolved, config: { ...resolved.config, lockTimeout: 0 } } : resolved;
-      try {
-        const store = await openStore(r, s);
-        return { value: store, close: () => s.close() };
-      } catch (e) {
-        await s.close();
-        throw e;
-      }
+  const server = new WarmServer(
+    p,
+    {
+      lite: !isServerUri(resolved.config.milvusUri),
+      async openStore(afterHandOver) {
+        const s = scope(life);
+        const r = afterHandOver ? { ...resolved, config: { ...resolved.config, lockTimeout: 0 } } : resolved;
+        try {
+          const store = await openStore(r, s);
+          return { value: store, close: () => s.close() };
+        } catch (e) {
+          await s.close();
+          throw e;
+        }
+      },
+      async openEmbedder(settings) {
+        const s = scope(life);
+        try {
+          const t0 = performance.now();
+          const embedder = await openEmbedder({ ...resolved, config: { ...resolved.config, ...settings } }, s);
+          log(`loaded ${embedder.info.model} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          return { value: embedder, close: () => s.close() };
+        } catch (e) {
+          await s.close();
+          throw e;
+        }
+      },
+      log,
     },
-    async openEmbedder(settings) {
-      const s = scope(life);
-      try {
-        const t0 = performance.now();
-        const embedder = await openEmbedder({ ...resolved, config: { ...resolved.config, ...settings } }, s);
-        log(`loaded ${embedder.info.model} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        return { value: embedder, close: () => s.close() };
-      } catch (e) {
-        await s.close();
-        throw e;
-      }
-    },
-    log,
-  }, { idleMinutes: idle, preload: (store) => preloadFor(resolved, store) });
+    { idleMinutes: idle, preload: (store) => preloadFor(resolved, store) },
+  );
   await server.start();
-  life.signal.addEventListener('abort', () => void server.stop(`signal ${life.interruptedBy() ?? ''}`.trim()), { once: true });
+  life.signal.addEventListener('abort', () => void server.stop(`signal ${life.interruptedBy() ?? ''}`.trim()), {
+    once: true,
+  });
   return server;
 }
 
@@ -104,7 +124,9 @@ async function foreground(resolved: Resolved, p: ServePaths, idle: number): Prom
   let server: WarmServer | undefined;
   try {
     server = await startServer(resolved, p, idle, life, log);
-    log(`listening on ${p.socket} for ${p.target} (pid ${process.pid}; ${idle > 0 ? `stops after ${idle} min without a request` : 'no idle stop'})`);
+    log(
+      `listening on ${p.socket} for ${p.target} (pid ${process.pid}; ${idle > 0 ? `stops after ${idle} min without a request` : 'no idle stop'})`,
+    );
     const t0 = performance.now();
     try {
       await server.whenReady();
@@ -123,7 +145,9 @@ async function foreground(resolved: Resolved, p: ServePaths, idle: number): Prom
 
 function lastLogLine(file: string): string {
   try {
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     return lines.reverse().find((l) => l.startsWith('error:')) ?? lines[0] ?? '';
   } catch {
     return '';
@@ -135,25 +159,36 @@ async function detach(p: ServePaths, flags: ServeFlags): Promise<number> {
   const running = await attach(p, false, 5000);
   if (running) {
     running.conn.close();
-    throw new RagError(`rag serve is already running for ${p.target} (pid ${running.info.pid}) at ${p.socket}`, { hint: 'use it, or stop it first with `rag serve --stop`' });
+    throw new RagError(`rag serve is already running for ${p.target} (pid ${running.info.pid}) at ${p.socket}`, {
+      hint: 'use it, or stop it first with `rag serve --stop`',
+    });
   }
   const args = process.argv.slice(2).filter((a) => a !== '--detach');
   const fd = openSync(p.log, 'w', 0o600);
   const script = process.argv[1] ?? '';
-  const child = spawn(process.execPath, [...process.execArgv, script, ...args], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: process.env,
+  });
   closeSync(fd);
   child.unref();
   let exited: number | null | undefined;
-  child.once('exit', (code) => { exited = code; });
+  child.once('exit', (code) => {
+    exited = code;
+  });
   const pid = child.pid ?? -1;
   const deadline = Date.now() + 300_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     if (exited !== undefined) {
       const line = lastLogLine(p.log).replace(/^error: /, '');
-      throw new RagError(`rag serve stopped while starting: ${line.replace(/ \(hint: .*\)$/, '') || `exit code ${exited}`}`, {
-        hint: (/\(hint: (.*)\)$/.exec(line)?.[1]) ?? `see ${p.log}`,
-      });
+      throw new RagError(
+        `rag serve stopped while starting: ${line.replace(/ \(hint: .*\)$/, '') || `exit code ${exited}`}`,
+        {
+          hint: /\(hint: (.*)\)$/.exec(line)?.[1] ?? `see ${p.log}`,
+        },
+      );
     }
     const a = await attach(p, false, 5000);
     if (!a) continue;
@@ -192,12 +227,17 @@ async function stop(p: ServePaths): Promise<number> {
     return 0;
   }
   const pid = a.info.pid;
-  await a.conn.call({ op: 'stop' }, 10_000).catch(() => undefined).finally(() => a.conn.close());
+  await a.conn
+    .call({ op: 'stop' }, 10_000)
+    .catch(() => undefined)
+    .finally(() => a.conn.close());
   const deadline = Date.now() + 30_000;
   while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (pidAlive(pid)) {
     process.kill(pid, 'SIGTERM');
-    throw new RagError(`rag serve (pid ${pid}) did not stop within 30 s; sent SIGTERM`, { hint: `check with rag serve --status, or kill ${pid}` });
+    throw new RagError(`rag serve (pid ${pid}) did not stop within 30 s; sent SIGTERM`, {
+      hint: `check with rag serve --status, or kill ${pid}`,
+    });
   }
   say(`stopped rag serve (pid ${pid})`);
   return 0;
@@ -207,7 +247,11 @@ export { idleMinutes };
 
 export async function runServe(flags: ServeFlags): Promise<number> {
   const modes = [flags.detach, flags.stop, flags.status].filter(Boolean).length;
-  if (modes > 1) throw usageError('give one of --detach, --stop and --status', 'rag serve --detach starts it; --status and --stop manage it');
+  if (modes > 1)
+    throw usageError(
+      'give one of --detach, --stop and --status',
+      'rag serve --detach starts it; --status and --stop manage it',
+    );
   const idle = idleMinutes(flags.idle);
   const resolved = loadConfig(flags);
   const p = servePaths(resolved.config.milvusUri, resolved.config.milvusToken);

@@ -3,7 +3,15 @@
 import path from 'node:path';
 import { isServerUri, type Resolved } from '../core/config.js';
 import type { ModelSettings } from '../core/serve-protocol.js';
-import type { CollectionMeta, Embedder, ListOptions, ListQuery, SearchHit, StoreFeatures, VectorStore } from '../core/types.js';
+import type {
+  CollectionMeta,
+  Embedder,
+  ListOptions,
+  ListQuery,
+  SearchHit,
+  StoreFeatures,
+  VectorStore,
+} from '../core/types.js';
 import { attach, servePaths, type Attached, type ServeConnection } from '../services/serve-client.js';
 import { openEmbedder, openStore, type Lifecycle, type StoreOptions } from './runtime.js';
 
@@ -46,16 +54,33 @@ class RemoteStore implements VectorStore {
   search(collection: string, query: ListQuery, opts: ListOptions): Promise<SearchHit[]> {
     return this.conn.call({ op: 'search', collection, query, opts });
   }
-  vectorsByKey(): Promise<Map<string, number[]>> { return unsupported('vectorsByKey'); }
-  features(): Promise<StoreFeatures> { return unsupported('features'); }
-  partsOf(collection: string, pieces: { source: string; position: number }[]): Promise<{ source: string; position: number; part: number; text: string }[]> {
+  vectorsByKey(): Promise<Map<string, number[]>> {
+    return unsupported('vectorsByKey');
+  }
+  features(): Promise<StoreFeatures> {
+    return unsupported('features');
+  }
+  partsOf(
+    collection: string,
+    pieces: { source: string; position: number }[],
+  ): Promise<{ source: string; position: number; part: number; text: string }[]> {
     return this.conn.call({ op: 'partsOf', collection, pieces });
   }
-  create(): Promise<void> { return unsupported('create'); }
-  drop(): Promise<void> { return unsupported('drop'); }
-  listChunks(): AsyncIterable<{ id: string; source: string }[]> { return unsupported('listChunks'); }
-  upsert(): Promise<void> { return unsupported('upsert'); }
-  deleteIds(): Promise<void> { return unsupported('deleteIds'); }
+  create(): Promise<void> {
+    return unsupported('create');
+  }
+  drop(): Promise<void> {
+    return unsupported('drop');
+  }
+  listChunks(): AsyncIterable<{ id: string; source: string }[]> {
+    return unsupported('listChunks');
+  }
+  upsert(): Promise<void> {
+    return unsupported('upsert');
+  }
+  deleteIds(): Promise<void> {
+    return unsupported('deleteIds');
+  }
   async close(): Promise<void> {
     this.conn.close();
   }

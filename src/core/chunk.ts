@@ -44,7 +44,10 @@ function isBlank(text: string): boolean {
 export class HeadingSplitter implements Splitter {
   readonly name = 'heading';
 
-  constructor(private readonly maxBytes: number, private readonly separator = '# ') {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly separator = '# ',
+  ) {}
 
   async *split(text: AsyncIterable<string> | Iterable<string>): AsyncIterable<Piece> {
     let buf = '';
@@ -99,7 +102,13 @@ export class HeadingSplitter implements Splitter {
  * `source` is the file's canonical path, so the same file gets the same ids from any folder or path spelling.
  */
 export function chunkId(source: string, position: number, part: number, text: string): string {
-  const digest = createHash('sha256').update(source).update('\0').update(`${position}.${part}`).update('\0').update(text).digest();
+  const digest = createHash('sha256')
+    .update(source)
+    .update('\0')
+    .update(`${position}.${part}`)
+    .update('\0')
+    .update(text)
+    .digest();
   return (digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn).toString();
 }
 

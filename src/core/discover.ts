@@ -74,12 +74,20 @@ export function folderScope(dir: string): Scope {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   return {
     prefix,
-    matches: (s) => s.startsWith(prefix) && s.endsWith('.md') && !s.slice(prefix.length).split('/').some((seg) => seg.startsWith('.') || SKIP_DIRS.has(seg)),
+    matches: (s) =>
+      s.startsWith(prefix) &&
+      s.endsWith('.md') &&
+      !s
+        .slice(prefix.length)
+        .split('/')
+        .some((seg) => seg.startsWith('.') || SKIP_DIRS.has(seg)),
   };
 }
 
 function interrupted(): RagError {
-  return new RagError('interrupted while looking for files: nothing was written', { hint: 'run the same command again' });
+  return new RagError('interrupted while looking for files: nothing was written', {
+    hint: 'run the same command again',
+  });
 }
 
 interface WalkOptions {
@@ -110,8 +118,14 @@ async function walk(root: string, cwd: string, opts: WalkOptions, warnings: stri
     if (seen.has(real)) return;
     seen.add(real);
     const entries = await fg('**', {
-      cwd: dir, dot: !opts.hidden, onlyFiles: false, followSymbolicLinks: false, deep: opts.depth - depth + 1,
-      ignore, objectMode: true, suppressErrors: true,
+      cwd: dir,
+      dot: !opts.hidden,
+      onlyFiles: false,
+      followSymbolicLinks: false,
+      deep: opts.depth - depth + 1,
+      ignore,
+      objectMode: true,
+      suppressErrors: true,
     });
     for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : 1))) {
       const abs = path.join(dir, entry.path);
@@ -133,7 +147,9 @@ async function walk(root: string, cwd: string, opts: WalkOptions, warnings: stri
         if (depth + levels > opts.depth) continue;
         const [target, home] = await Promise.all([realpath(abs), realpath(path.dirname(abs))]).catch(() => ['', '']);
         if (target === '' || home === target || home.startsWith(`${target}${path.sep}`)) {
-          warnings.push(`skipped ${toSource(cwd, abs) || '.'}: symbolic link loop (it points to a folder that contains it)`);
+          warnings.push(
+            `skipped ${toSource(cwd, abs) || '.'}: symbolic link loop (it points to a folder that contains it)`,
+          );
           continue;
         }
         await visit(abs, depth + levels);
@@ -183,20 +199,28 @@ export async function discover(args: string[], cwd: string, signal?: AbortSignal
       const depth = glob.includes('**') ? MAX_DEPTH : glob.split('/').length - 1;
       // Hidden folders are entered only when the pattern names one (".github/**/*.md").
       const hidden = !/(^|\/)\./.test(glob);
-      const found = (await walk(path.resolve(cwd, base || '.'), cwd, { depth, hidden, signal }, warnings))
-        .filter((f) => scope.matches(`${canonical(path.dirname(f))}/${path.basename(f)}`));
+      const found = (await walk(path.resolve(cwd, base || '.'), cwd, { depth, hidden, signal }, warnings)).filter((f) =>
+        scope.matches(`${canonical(path.dirname(f))}/${path.basename(f)}`),
+      );
       if (found.length === 0) {
-        throw new RagError(`no files match ${arg}`, { hint: 'check the pattern; quote it so that the shell does not expand it first' });
+        throw new RagError(`no files match ${arg}`, {
+          hint: 'check the pattern; quote it so that the shell does not expand it first',
+        });
       }
       found.forEach(add);
       scopes.push(scope);
     } else {
-      throw usageError(`${arg}: no such file or folder`, 'give a folder, a Markdown file or a glob such as "docs/**/*.md"');
+      throw usageError(
+        `${arg}: no such file or folder`,
+        'give a folder, a Markdown file or a glob such as "docs/**/*.md"',
+      );
     }
   }
   const files = [...byReal.values()];
   if (files.length === 0) {
-    throw new RagError(`no Markdown files found in ${args.join(', ')}`, { hint: 'a folder is searched for **/*.md; name other files or globs explicitly' });
+    throw new RagError(`no Markdown files found in ${args.join(', ')}`, {
+      hint: 'a folder is searched for **/*.md; name other files or globs explicitly',
+    });
   }
   return { files, scopes, warnings };
 }

@@ -12,7 +12,8 @@ export interface EvalQuestion {
   expect: string[];
 }
 
-export const FORMAT_HINT = 'one JSON object a line: {"question": "...", "expect": ["text that a relevant chunk contains", ...]}';
+export const FORMAT_HINT =
+  'one JSON object a line: {"question": "...", "expect": ["text that a relevant chunk contains", ...]}';
 
 /** Parses JSON Lines; blank lines are skipped; any malformed line is a usage error (exit 2) naming its line number. */
 export function parseQuestions(text: string, file: string): EvalQuestion[] {
@@ -31,7 +32,8 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('expected a JSON object');
     const obj = value as Record<string, unknown>;
-    if (typeof obj.question !== 'string' || obj.question.trim() === '') throw bad('"question" must be a non-empty string');
+    if (typeof obj.question !== 'string' || obj.question.trim() === '')
+      throw bad('"question" must be a non-empty string');
     const expect = obj.expect;
     if (!Array.isArray(expect) || expect.length === 0) throw bad('"expect" must be a non-empty list of strings');
     if (!expect.every((s): s is string => typeof s === 'string' && s !== '')) {
@@ -119,10 +121,15 @@ export interface EvaluateOptions extends Omit<RetrieveOptions, 'mode'> {
  * Runs every question in every mode through retrieve(), the code path of `rag ask`.
  * One untimed warm-up query per mode first; the modes take turns per question so that none is favoured by drift.
  */
-export async function evaluate(questions: readonly EvalQuestion[], modes: readonly SearchMode[], opts: EvaluateOptions): Promise<ModeReport[]> {
+export async function evaluate(
+  questions: readonly EvalQuestion[],
+  modes: readonly SearchMode[],
+  opts: EvaluateOptions,
+): Promise<ModeReport[]> {
   if (opts.k > opts.topK) throw new RagError(`k (${opts.k}) is larger than the chunks retrieved (${opts.topK})`);
   const check = (): void => {
-    if (opts.signal?.aborted) throw new RagError('interrupted: no report written', { hint: 'run the same command again' });
+    if (opts.signal?.aborted)
+      throw new RagError('interrupted: no report written', { hint: 'run the same command again' });
   };
   const results = new Map<SearchMode, QuestionResult[]>(modes.map((m) => [m, []]));
   const first = questions[0];
@@ -136,7 +143,15 @@ export async function evaluate(questions: readonly EvalQuestion[], modes: readon
       check();
       const mode = modes[(i + j) % modes.length] as SearchMode;
       const r = await retrieve(q.question, { ...opts, mode });
-      results.get(mode)?.push({ line: q.line, question: q.question, expect: q.expect, rank: relevantRank(r.hits, q.expect, opts.k), hits: r.hits, embed: r.embed, search: r.search });
+      results.get(mode)?.push({
+        line: q.line,
+        question: q.question,
+        expect: q.expect,
+        rank: relevantRank(r.hits, q.expect, opts.k),
+        hits: r.hits,
+        embed: r.embed,
+        search: r.search,
+      });
       opts.onProgress?.(++done, total);
     }
   }
@@ -189,7 +204,11 @@ export function describeCheck(c: ThresholdCheck): string {
 
 /** First non-empty line of a chunk, without Markdown heading marks, at most max characters. */
 export function chunkTitle(text: string, max = 70): string {
-  const line = text.split(/\r\n|\r|\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const line =
+    text
+      .split(/\r\n|\r|\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '';
   const title = line.replace(/^#+\s*/, '');
   return title.length > max ? `${title.slice(0, max - 1)}…` : title;
 }
@@ -217,7 +236,9 @@ function xmlText(value: string): string {
 }
 
 function attrs(values: Record<string, string | number>): string {
-  return Object.entries(values).map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`).join('');
+  return Object.entries(values)
+    .map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`)
+    .join('');
 }
 
 function seconds(s: number): string {
@@ -250,7 +271,9 @@ export function junitXml(reports: readonly ModeReport[], opts: JunitOptions): st
     failures += suiteFailures;
     time += suiteTime;
     const lines: string[] = [];
-    lines.push(`  <testsuite${attrs({ name: `rag eval ${r.mode}`, tests: suiteTests, failures: suiteFailures, errors: 0, skipped: 0, time: seconds(suiteTime) })}>`);
+    lines.push(
+      `  <testsuite${attrs({ name: `rag eval ${r.mode}`, tests: suiteTests, failures: suiteFailures, errors: 0, skipped: 0, time: seconds(suiteTime) })}>`,
+    );
     lines.push('    <properties>');
     const props: Record<string, string> = {
       file: opts.file,
@@ -268,19 +291,33 @@ export function junitXml(reports: readonly ModeReport[], opts: JunitOptions): st
     lines.push('    </properties>');
     const classname = `rag.eval.${r.mode}`;
     if (checks.length === 0) {
-      lines.push(`    <testcase${attrs({ classname, name: `evaluated ${r.metrics.questions} questions (no threshold given)`, time: seconds(suiteTime) })}/>`);
+      lines.push(
+        `    <testcase${attrs({ classname, name: `evaluated ${r.metrics.questions} questions (no threshold given)`, time: seconds(suiteTime) })}/>`,
+      );
     }
     for (const c of checks) {
       const head = `    <testcase${attrs({ classname, name: `threshold ${c.flag} ${c.min}: ${c.metric}`, time: seconds(0) })}`;
       if (c.passed) lines.push(`${head}/>`);
-      else lines.push(`${head}>\n      <failure${attrs({ type: 'threshold', message: describeCheck(c) })}/>\n    </testcase>`);
+      else
+        lines.push(
+          `${head}>\n      <failure${attrs({ type: 'threshold', message: describeCheck(c) })}/>\n    </testcase>`,
+        );
     }
     const misses = r.results.filter((q) => q.rank === null);
     const report = misses.map((q) => {
-      const got = q.hits.slice(0, k).map((h, i) => `    [${i + 1}] ${h.source} #${h.position} score ${h.score.toFixed(4)}: ${chunkTitle(h.text)}`);
-      return [`line ${q.line}: ${q.question}`, `  expected a chunk containing any of: ${q.expect.map((e) => JSON.stringify(e)).join(', ')}`, '  retrieved instead:', ...(got.length ? got : ['    (nothing)'])].join('\n');
+      const got = q.hits
+        .slice(0, k)
+        .map((h, i) => `    [${i + 1}] ${h.source} #${h.position} score ${h.score.toFixed(4)}: ${chunkTitle(h.text)}`);
+      return [
+        `line ${q.line}: ${q.question}`,
+        `  expected a chunk containing any of: ${q.expect.map((e) => JSON.stringify(e)).join(', ')}`,
+        '  retrieved instead:',
+        ...(got.length ? got : ['    (nothing)']),
+      ].join('\n');
     });
-    lines.push(`    <system-out>${xmlText([`${misses.length} of ${r.results.length} questions missed (no relevant chunk in the top ${k})`, ...report].join('\n'))}</system-out>`);
+    lines.push(
+      `    <system-out>${xmlText([`${misses.length} of ${r.results.length} questions missed (no relevant chunk in the top ${k})`, ...report].join('\n'))}</system-out>`,
+    );
     lines.push('  </testsuite>');
     suites.push(lines.join('\n'));
   }

@@ -17,7 +17,12 @@ function compareIds(a: string, b: string): number {
 
 /** Document order: source, position, part, id. Ties in score are put in this order, so results never depend on chance. */
 export function documentOrder(a: SearchHit, b: SearchHit): number {
-  return (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) || a.position - b.position || a.part - b.part || compareIds(a.id, b.id);
+  return (
+    (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) ||
+    a.position - b.position ||
+    a.part - b.part ||
+    compareIds(a.id, b.id)
+  );
 }
 
 /** Reciprocal-rank fusion of ranked lists (best first): the union, by fused score, ties in document order. */
@@ -48,7 +53,8 @@ export function collapseIdentical(hits: readonly SearchHit[]): SearchHit[] {
     const key = h.text.trim();
     const first = byText.get(key);
     if (first) {
-      if (h.source !== first.source && !(first.alsoIn ?? []).includes(h.source)) first.alsoIn = [...(first.alsoIn ?? []), h.source];
+      if (h.source !== first.source && !(first.alsoIn ?? []).includes(h.source))
+        first.alsoIn = [...(first.alsoIn ?? []), h.source];
       continue;
     }
     const copy = { ...h };

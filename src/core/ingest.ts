@@ -5,7 +5,14 @@ import { chunkId, embedKey, MAX_TEXT_BYTES, type Splitter } from './chunk.js';
 import { discover, type Discovery, type FoundFile, type Scope } from './discover.js';
 import { RagError } from './errors.js';
 import { indexText, Sectioner, type SplitMode } from './sections.js';
-import { SCHEMA_VERSION, type Chunk, type CollectionMeta, type Embedder, type StoredChunk, type VectorStore } from './types.js';
+import {
+  SCHEMA_VERSION,
+  type Chunk,
+  type CollectionMeta,
+  type Embedder,
+  type StoredChunk,
+  type VectorStore,
+} from './types.js';
 
 /** Batches embedded per window (memory: WINDOW_BATCHES × batch size chunks and their vectors). */
 export const WINDOW_BATCHES = 8;
@@ -89,7 +96,8 @@ class SkipError extends Error {}
 /** Why a file cannot be read, and whether it is gone; rethrows anything else. */
 function skipReason(err: unknown): { reason: string; gone: boolean } {
   if (err instanceof SkipError) return { reason: err.message, gone: false };
-  if (err instanceof TypeError && /encoded data was not valid|decode/i.test(err.message)) return { reason: 'not valid UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)', gone: false };
+  if (err instanceof TypeError && /encoded data was not valid|decode/i.test(err.message))
+    return { reason: 'not valid UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)', gone: false };
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return { reason: 'permission denied', gone: false };
   if (code === 'EISDIR') return { reason: 'is a folder', gone: false };
@@ -98,9 +106,17 @@ function skipReason(err: unknown): { reason: string; gone: boolean } {
 }
 
 /** The chunks of one file, read once, in order. */
-async function* chunksOf(file: FoundFile, opts: IngestOptions, counts: { cut: number; parts: number }): AsyncIterable<Chunk> {
+async function* chunksOf(
+  file: FoundFile,
+  opts: IngestOptions,
+  counts: { cut: number; parts: number },
+): AsyncIterable<Chunk> {
   const { embedder } = opts;
-  const sectioner = new Sectioner({ mode: opts.split, maxTokens: embedder.docTokenBudget, countTokens: (t) => embedder.countTokens(t) });
+  const sectioner = new Sectioner({
+    mode: opts.split,
+    maxTokens: embedder.docTokenBudget,
+    countTokens: (t) => embedder.countTokens(t),
+  });
   for await (const piece of opts.splitter.split(readText(file.abs))) {
     for (const s of sectioner.push(piece)) {
       if (s.cut) counts.cut++;
@@ -122,15 +138,26 @@ async function* chunksOf(file: FoundFile, opts: IngestOptions, counts: { cut: nu
 }
 
 function interrupted(): RagError {
-  return new RagError('interrupted: the chunks stored so far are complete', { hint: 'run the same command again to finish the ingest' });
+  return new RagError('interrupted: the chunks stored so far are complete', {
+    hint: 'run the same command again to finish the ingest',
+  });
 }
 
 /** Open or create the collection; refuses one built by another model or split. */
-async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<{ meta: CollectionMeta; created: boolean }> {
+async function prepare(
+  opts: IngestOptions,
+  warn: (m: string) => void,
+): Promise<{ meta: CollectionMeta; created: boolean }> {
   const { store, collection, embedder } = opts;
   const info = embedder.info;
   const wanted: CollectionMeta = {
-    schema: SCHEMA_VERSION, model: info.model, dim: info.dim, queryPrefix: info.queryPrefix, docPrefix: info.docPrefix, bm25: true, split: opts.split,
+    schema: SCHEMA_VERSION,
+    model: info.model,
+    dim: info.dim,
+    queryPrefix: info.queryPrefix,
+    docPrefix: info.docPrefix,
+    bm25: true,
+    split: opts.split,
     ...(opts.modelPath ? { modelPath: opts.modelPath } : {}),
   };
   if (opts.recreate) {
@@ -138,7 +165,10 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
   } else {
     const meta = await store.describe(collection);
     if (meta?.foreign) {
-      throw new RagError(`collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`, { hint: 'ingest into another --collection' });
+      throw new RagError(
+        `collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`,
+        { hint: 'ingest into another --collection' },
+      );
     }
     if (meta) {
       if (meta.model !== info.model || meta.dim !== info.dim || meta.docPrefix !== info.docPrefix) {
@@ -148,9 +178,12 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
         );
       }
       if ((meta.split ?? 'tutorial') !== opts.split) {
-        throw new RagError(`collection "${collection}" was built with --split ${meta.split ?? 'tutorial'}, not ${opts.split}`, {
-          hint: `use --split ${meta.split ?? 'tutorial'}, another --collection, or --recreate to rebuild it`,
-        });
+        throw new RagError(
+          `collection "${collection}" was built with --split ${meta.split ?? 'tutorial'}, not ${opts.split}`,
+          {
+            hint: `use --split ${meta.split ?? 'tutorial'}, another --collection, or --recreate to rebuild it`,
+          },
+        );
       }
       return { meta, created: false };
     }
@@ -158,7 +191,9 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
   const features = await store.features();
   if (!features.bm25) {
     wanted.bm25 = false;
-    warn(`Milvus ${features.version} has no BM25 full-text search: the collection is dense-only (bm25 and hybrid search need Milvus >= 2.5 or Milvus Lite 3)`);
+    warn(
+      `Milvus ${features.version} has no BM25 full-text search: the collection is dense-only (bm25 and hybrid search need Milvus >= 2.5 or Milvus Lite 3)`,
+    );
   }
   try {
     await store.create(collection, wanted);
@@ -177,7 +212,12 @@ async function prepare(opts: IngestOptions, warn: (m: string) => void): Promise<
  * Stored chunk ids by source, for every source the run may touch: one paged scan per scope (by source prefix) instead
  * of a query per file, plus a lookup for files that lie outside their scope's prefix (a linked file).
  */
-async function storedBySource(store: VectorStore, collection: string, scopes: Scope[], files: FoundFile[]): Promise<Map<string, Set<string>>> {
+async function storedBySource(
+  store: VectorStore,
+  collection: string,
+  scopes: Scope[],
+  files: FoundFile[],
+): Promise<Map<string, Set<string>>> {
   const bySource = new Map<string, Set<string>>();
   const wanted = new Set(files.map((f) => f.source));
   const keep = (rows: { id: string; source: string }[]): void => {
@@ -212,7 +252,12 @@ class Writer {
   private inflight: Promise<void> = Promise.resolve();
   private readonly recent = new Map<string, number[]>();
 
-  constructor(private readonly opts: IngestOptions, private readonly fresh: boolean, private readonly emit: (e: IngestEvent) => void, private readonly check: () => void) {}
+  constructor(
+    private readonly opts: IngestOptions,
+    private readonly fresh: boolean,
+    private readonly emit: (e: IngestEvent) => void,
+    private readonly check: () => void,
+  ) {}
 
   async add(chunk: Chunk): Promise<void> {
     this.window.push(chunk);
@@ -257,7 +302,10 @@ class Writer {
     const computed = new Set(missing);
     const rows: StoredChunk[] = batch.map((c) => {
       const vector = vectors.get(c.key);
-      if (!vector || vector.length === 0) throw new RagError(`no embedding for ${c.source} #${c.position}`, { hint: 'run with --verbose and report this' });
+      if (!vector || vector.length === 0)
+        throw new RagError(`no embedding for ${c.source} #${c.position}`, {
+          hint: 'run with --verbose and report this',
+        });
       if (computed.has(c.key)) computed.delete(c.key);
       else this.reused++;
       this.remember(c.key, vector);
@@ -284,12 +332,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const { store, collection } = opts;
   const emit = opts.onProgress ?? (() => undefined);
   const warn = (message: string): void => emit({ kind: 'warning', message });
-  const check = (): void => { if (opts.signal?.aborted) throw interrupted(); };
+  const check = (): void => {
+    if (opts.signal?.aborted) throw interrupted();
+  };
 
-  const found = opts.found ?? await discover(opts.paths, opts.cwd, opts.signal);
+  const found = opts.found ?? (await discover(opts.paths, opts.cwd, opts.signal));
   for (const w of found.warnings) warn(w);
   const { meta, created } = await prepare(opts, warn);
-  const stored = created ? new Map<string, Set<string>>() : await storedBySource(store, collection, found.scopes, found.files);
+  const stored = created
+    ? new Map<string, Set<string>>()
+    : await storedBySource(store, collection, found.scopes, found.files);
 
   // One read of each file: what it holds now is compared with what is stored, and the same read is written.
   const writer = new Writer(opts, created, emit, check);
@@ -319,10 +371,14 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       if (gone && seen.size === 0) {
         // The file vanished during the run: like a deleted file, it keeps nothing in the store.
         stale.push(...kept);
-        warn(`skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are removed` : ''}`);
+        warn(
+          `skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are removed` : ''}`,
+        );
       } else {
         chunks += seen.size + kept.length;
-        warn(`skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are kept until it can be read` : ''}`);
+        warn(
+          `skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are kept until it can be read` : ''}`,
+        );
       }
     }
     emit({ kind: 'scan', files: found.files.length, done: i + 1 });
@@ -337,8 +393,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   }
 
   const total = await store.count(collection);
-  if (writer.truncated > 0) warn(`${writer.truncated} chunk(s) were longer than the model's ${opts.embedder.info.maxTokens} tokens and were embedded from their beginning only`);
-  if (counts.cut > 0) warn(`${counts.cut} chunk(s) came from pieces longer than Milvus's 65,535-byte text limit and were cut to fit`);
+  if (writer.truncated > 0)
+    warn(
+      `${writer.truncated} chunk(s) were longer than the model's ${opts.embedder.info.maxTokens} tokens and were embedded from their beginning only`,
+    );
+  if (counts.cut > 0)
+    warn(`${counts.cut} chunk(s) came from pieces longer than Milvus's 65,535-byte text limit and were cut to fit`);
 
   return {
     collection,

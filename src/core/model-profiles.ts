@@ -16,8 +16,14 @@ export const MODEL_TABLE: readonly { pattern: RegExp; profile: ModelProfile }[] 
   { pattern: /bge-(small|base|large)-en($|[^-])/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
   { pattern: /bge-m3/, profile: { queryPrefix: '', docPrefix: '', pooling: 'cls' } },
   { pattern: /snowflake-arctic-embed/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
-  { pattern: /(^|\/)(multilingual-)?e5-/, profile: { queryPrefix: 'query: ', docPrefix: 'passage: ', pooling: 'mean' } },
-  { pattern: /nomic-embed-text/, profile: { queryPrefix: 'search_query: ', docPrefix: 'search_document: ', pooling: 'mean' } },
+  {
+    pattern: /(^|\/)(multilingual-)?e5-/,
+    profile: { queryPrefix: 'query: ', docPrefix: 'passage: ', pooling: 'mean' },
+  },
+  {
+    pattern: /nomic-embed-text/,
+    profile: { queryPrefix: 'search_query: ', docPrefix: 'search_document: ', pooling: 'mean' },
+  },
   { pattern: /mxbai-embed-large/, profile: { queryPrefix: BGE_QUERY, docPrefix: '', pooling: 'cls' } },
   { pattern: /all-mpnet-base-v2/, profile: { queryPrefix: '', docPrefix: '', pooling: 'mean', maxSeqLength: 384 } },
   { pattern: /all-minilm-l(6|12)-v2/, profile: { queryPrefix: '', docPrefix: '', pooling: 'mean', maxSeqLength: 256 } },
@@ -26,7 +32,10 @@ export const MODEL_TABLE: readonly { pattern: RegExp; profile: ModelProfile }[] 
 const GENERIC: ModelProfile = { queryPrefix: '', docPrefix: '', pooling: 'mean' };
 
 /** The profile of a model, with user overrides of the prefixes applied. */
-export function modelProfile(model: string, overrides: { queryPrefix?: string | undefined; docPrefix?: string | undefined } = {}): ModelProfile {
+export function modelProfile(
+  model: string,
+  overrides: { queryPrefix?: string | undefined; docPrefix?: string | undefined } = {},
+): ModelProfile {
   const id = model.toLowerCase();
   const base = MODEL_TABLE.find((m) => m.pattern.test(id))?.profile ?? GENERIC;
   return {
@@ -39,5 +48,8 @@ export function modelProfile(model: string, overrides: { queryPrefix?: string | 
 
 /** Indexes of `texts` sorted by length, so that each batch pads to similar lengths. */
 export function lengthOrder(texts: readonly string[]): number[] {
-  return texts.map((t, i) => [t.length, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+  return texts
+    .map((t, i) => [t.length, i] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, i]) => i);
 }

@@ -4,7 +4,16 @@ import path from 'node:path';
 import { RagError, usageError } from './errors.js';
 import { collapseIdentical, fuse } from './fusion.js';
 import { buildMessages } from './prompt.js';
-import type { ChatModel, ChatUsage, CollectionMeta, Embedder, EmbedderInfo, SearchHit, SearchMode, VectorStore } from './types.js';
+import type {
+  ChatModel,
+  ChatUsage,
+  CollectionMeta,
+  Embedder,
+  EmbedderInfo,
+  SearchHit,
+  SearchMode,
+  VectorStore,
+} from './types.js';
 
 export interface RetrieveOptions {
   store: VectorStore;
@@ -36,7 +45,9 @@ export interface Retrieval {
 export async function openCollection(store: VectorStore, collection: string): Promise<CollectionMeta> {
   const meta = await store.describe(collection);
   if (!meta) {
-    throw new RagError(`collection "${collection}" does not exist`, { hint: 'run `rag ingest <path>` first (or pick the collection with --collection)' });
+    throw new RagError(`collection "${collection}" does not exist`, {
+      hint: 'run `rag ingest <path>` first (or pick the collection with --collection)',
+    });
   }
   if ((await store.count(collection)) === 0) {
     throw new RagError(`collection "${collection}" is empty`, { hint: 'run `rag ingest <path>` first' });
@@ -46,15 +57,20 @@ export async function openCollection(store: VectorStore, collection: string): Pr
 
 export function checkModel(meta: CollectionMeta, info: EmbedderInfo, collection: string): void {
   if (meta.foreign && meta.dim !== info.dim) {
-    throw new RagError(`collection "${collection}" (not built by rag) has ${meta.dim}-dim vectors but ${info.model} makes ${info.dim}`, {
-      hint: 'pass the model that embedded it with --model or --model-path',
-    });
+    throw new RagError(
+      `collection "${collection}" (not built by rag) has ${meta.dim}-dim vectors but ${info.model} makes ${info.dim}`,
+      {
+        hint: 'pass the model that embedded it with --model or --model-path',
+      },
+    );
   }
   if (meta.foreign) return;
   if (meta.model !== info.model || meta.dim !== info.dim) {
     throw new RagError(
       `collection "${collection}" was built with ${meta.model} (${meta.dim} dims) but the question would be embedded with ${info.model} (${info.dim} dims)`,
-      { hint: `use --model ${meta.model.startsWith('local:') ? '/ --model-path with that model' : meta.model}, or rebuild with \`rag ingest --recreate <path>\`` },
+      {
+        hint: `use --model ${meta.model.startsWith('local:') ? '/ --model-path with that model' : meta.model}, or rebuild with \`rag ingest --recreate <path>\``,
+      },
     );
   }
 }
@@ -103,8 +119,20 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
  * The retrieval options of a configuration, as ask, eval and the MCP server use them: identical texts collapsed, split
  * pieces returned whole, and BM25 weighted against the dense list in hybrid fusion (chosen by measurement, README).
  */
-export function retrievalOptions(c: { topK: number; rrfK: number; candidates: number; bm25Weight: number }): Pick<RetrieveOptions, 'topK' | 'rrfK' | 'candidates' | 'weights' | 'collapse' | 'wholePieces'> {
-  return { topK: c.topK, rrfK: c.rrfK, candidates: c.candidates, weights: [1, c.bm25Weight], collapse: true, wholePieces: true };
+export function retrievalOptions(c: {
+  topK: number;
+  rrfK: number;
+  candidates: number;
+  bm25Weight: number;
+}): Pick<RetrieveOptions, 'topK' | 'rrfK' | 'candidates' | 'weights' | 'collapse' | 'wholePieces'> {
+  return {
+    topK: c.topK,
+    rrfK: c.rrfK,
+    candidates: c.candidates,
+    weights: [1, c.bm25Weight],
+    collapse: true,
+    wholePieces: true,
+  };
 }
 
 /** The best-ranked hit of each piece (source, position): the parts of one piece take one slot. */
@@ -131,7 +159,10 @@ export function joinParts(parts: readonly { part: number; text: string }[]): str
 }
 
 async function wholePieces(store: VectorStore, collection: string, hits: SearchHit[]): Promise<SearchHit[]> {
-  const rows = await store.partsOf(collection, hits.map((h) => ({ source: h.source, position: h.position })));
+  const rows = await store.partsOf(
+    collection,
+    hits.map((h) => ({ source: h.source, position: h.position })),
+  );
   return hits.map((h) => {
     const parts = rows.filter((r) => r.source === h.source && r.position === h.position);
     return parts.length > 1 ? { ...h, text: joinParts(parts) } : h;
@@ -158,7 +189,15 @@ export interface AskResult {
   model: string | null;
   search: SearchMode;
   /** file: the source for display (relative to displayFrom); path: its canonical path. */
-  sources: { text: string; score: number; file: string; path: string; position: number; part: number; alsoIn?: string[] }[];
+  sources: {
+    text: string;
+    score: number;
+    file: string;
+    path: string;
+    position: number;
+    part: number;
+    alsoIn?: string[];
+  }[];
   timings: { embed: number; search: number; llm: number };
   usage: ChatUsage | null;
 }
@@ -181,7 +220,13 @@ export async function ask(opts: AskOptions): Promise<AskResult> {
   await opts.afterRetrieval?.();
   const show = (p: string): string => displayPath(p, opts.displayFrom);
   const sources = r.hits.map((h) => ({
-    text: h.text, score: h.score, file: show(h.source), path: h.source, position: h.position, part: h.part, ...(h.alsoIn ? { alsoIn: h.alsoIn.map(show) } : {}),
+    text: h.text,
+    score: h.score,
+    file: show(h.source),
+    path: h.source,
+    position: h.position,
+    part: h.part,
+    ...(h.alsoIn ? { alsoIn: h.alsoIn.map(show) } : {}),
   }));
   const result: AskResult = {
     question,
@@ -193,7 +238,12 @@ export async function ask(opts: AskOptions): Promise<AskResult> {
     usage: null,
   };
   if (!opts.chat) return result;
-  const messages = buildMessages({ question, contexts: r.hits.map((h) => h.text), systemPrompt: opts.systemPrompt, userTemplate: opts.userTemplate });
+  const messages = buildMessages({
+    question,
+    contexts: r.hits.map((h) => h.text),
+    systemPrompt: opts.systemPrompt,
+    userTemplate: opts.userTemplate,
+  });
   const t0 = performance.now();
   const reply = await opts.chat.complete(messages, { onToken: opts.onToken, signal: opts.signal });
   result.timings.llm = (performance.now() - t0) / 1000;

@@ -60,14 +60,24 @@ export function parseFrontMatter(text: string): Record<string, string> | null {
 /** First line of a piece, without Markdown emphasis or trailing '#' markers: the heading text. */
 export function headingOf(text: string): string {
   const line = text.split(/\r?\n/, 1)[0] ?? '';
-  return line.replace(/#+\s*$/, '').replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return line
+    .replace(/#+\s*$/, '')
+    .replace(/[*_`]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 /** Boundaries tried in order: paragraphs, lines, sentences, words. */
 const BOUNDARIES = [/(?<=\n[ \t]*\n)/, /(?<=\n)/, /(?<=[.!?;:])(?=\s)/, /(?<=\s)/];
 
 /** `text` in units no longer than `budget` tokens, at the coarsest boundary that works; a unit is never empty. */
-function units(text: string, budget: number, count: (t: string) => number, level = 0): { text: string; tokens: number }[] {
+function units(
+  text: string,
+  budget: number,
+  count: (t: string) => number,
+  level = 0,
+): { text: string; tokens: number }[] {
   const out: { text: string; tokens: number }[] = [];
   const parts = level < BOUNDARIES.length ? text.split(BOUNDARIES[level] as RegExp) : hardSplit(text, budget, count);
   for (const p of parts) {
@@ -136,7 +146,9 @@ function halves(text: string, budget: number, count: (t: string) => number, head
   const body = head && text.startsWith(head) ? text.slice(head.length) : text;
   const mid = body.lastIndexOf(' ', Math.floor(body.length / 2));
   const cut = mid > 0 ? mid + 1 : Math.floor(body.length / 2);
-  return [head + body.slice(0, cut), head + body.slice(cut)].flatMap((p) => (count(p) <= budget || p.length < 2 + head.length ? [p] : halves(p, budget, count, head)));
+  return [head + body.slice(0, cut), head + body.slice(cut)].flatMap((p) =>
+    count(p) <= budget || p.length < 2 + head.length ? [p] : halves(p, budget, count, head),
+  );
 }
 
 /** Turns one file's pieces, in order, into sections; keeps the title and heading path between pieces. */
@@ -171,10 +183,16 @@ export class Sectioner {
       const heading = headingOf(piece.text);
       if (!this.title && piece.level === 1) this.title = heading;
       while (this.path.length > 0 && (this.path[this.path.length - 1]?.level ?? 0) >= piece.level) this.path.pop();
-      context = this.contextFor(this.path.map((h) => h.text), heading);
+      context = this.contextFor(
+        this.path.map((h) => h.text),
+        heading,
+      );
       this.path.push({ level: piece.level, text: heading });
     } else {
-      context = this.contextFor(this.path.map((h) => h.text), '');
+      context = this.contextFor(
+        this.path.map((h) => h.text),
+        '',
+      );
     }
     yield* this.parts(position, piece, sections ? context : '', false);
   }

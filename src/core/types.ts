@@ -121,11 +121,17 @@ export interface VectorStore {
   create(collection: string, meta: CollectionMeta): Promise<void>;
   drop(collection: string): Promise<void>;
   /** Ids and sources of the stored chunks of one source, or of the sources under a prefix; streamed in pages. */
-  listChunks(collection: string, where: { source?: string; prefix?: string }): AsyncIterable<{ id: string; source: string }[]>;
+  listChunks(
+    collection: string,
+    where: { source?: string; prefix?: string },
+  ): AsyncIterable<{ id: string; source: string }[]>;
   /** Stored vectors of chunks with these embedding keys (one per key found). */
   vectorsByKey(collection: string, keys: string[]): Promise<Map<string, number[]>>;
   /** Every part of the given pieces (source and position), in no particular order. */
-  partsOf(collection: string, pieces: { source: string; position: number }[]): Promise<{ source: string; position: number; part: number; text: string }[]>;
+  partsOf(
+    collection: string,
+    pieces: { source: string; position: number }[],
+  ): Promise<{ source: string; position: number; part: number; text: string }[]>;
   upsert(collection: string, rows: StoredChunk[]): Promise<void>;
   deleteIds(collection: string, ids: string[]): Promise<void>;
   count(collection: string): Promise<number>;
@@ -154,5 +160,8 @@ export interface ChatResult {
 export interface ChatModel {
   readonly model: string;
   /** Ask the model; with onToken the answer is streamed and each piece passed on as it arrives. */
-  complete(messages: ChatMessage[], opts?: { onToken?: (piece: string) => void; signal?: AbortSignal }): Promise<ChatResult>;
+  complete(
+    messages: ChatMessage[],
+    opts?: { onToken?: (piece: string) => void; signal?: AbortSignal },
+  ): Promise<ChatResult>;
 }

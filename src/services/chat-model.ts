@@ -21,7 +21,10 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 
 export function createChatModel(opts: ChatModelOptions): ChatModel {
   if (opts.apiKey === '') {
-    throw usageError('no API key for the LLM endpoint', 'set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key (any value if the server needs none)');
+    throw usageError(
+      'no API key for the LLM endpoint',
+      'set LEPTONAI_TOKEN or RAG_LLM_API_KEY, or pass --llm-api-key (any value if the server needs none)',
+    );
   }
   checkLlmBaseUrl(opts.baseURL);
   const timeoutMs = Math.max(1, Math.round(opts.timeoutMs));
@@ -51,7 +54,11 @@ export function createChatModel(opts: ChatModelOptions): ChatModel {
       if (!onToken) {
         try {
           const res = await client.chat.completions.create({ ...params, stream: false }, { signal });
-          return { text: res.choices[0]?.message.content ?? '', model: res.model || opts.model, usage: mapUsage(res.usage) };
+          return {
+            text: res.choices[0]?.message.content ?? '',
+            model: res.model || opts.model,
+            usage: mapUsage(res.usage),
+          };
         } catch (err) {
           throw fail(err, signal);
         }
@@ -103,7 +110,10 @@ export function createChatModel(opts: ChatModelOptions): ChatModel {
  * `rag config --check`: a one-token chat completion, through the same client, request and error mapping as
  * `rag ask`, so that the check and ask cannot disagree (GET /models is missing on some servers). No retries.
  */
-export async function checkChatModel(opts: Omit<ChatModelOptions, 'maxRetries' | 'maxTokens'>, signal?: AbortSignal): Promise<string> {
+export async function checkChatModel(
+  opts: Omit<ChatModelOptions, 'maxRetries' | 'maxTokens'>,
+  signal?: AbortSignal,
+): Promise<string> {
   const chat = createChatModel({ ...opts, maxRetries: 0, maxTokens: 1 });
   const reply = await chat.complete([{ role: 'user', content: 'Say OK.' }], { signal });
   return `${redactUrl(opts.baseURL)} answers (model ${reply.model || opts.model})`;
@@ -165,7 +175,10 @@ function toRagError(err: unknown, opts: ChatModelOptions, signal?: AbortSignal):
       cause: err,
     });
   }
-  return new RagError(`the LLM request failed: ${oneLine(errorMessage(err))}`, { hint: `LLM endpoint: ${url}`, cause: err });
+  return new RagError(`the LLM request failed: ${oneLine(errorMessage(err))}`, {
+    hint: `LLM endpoint: ${url}`,
+    cause: err,
+  });
 }
 
 /** ": <server message>" in one short line, or "" when the server said nothing useful. */

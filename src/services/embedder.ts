@@ -34,7 +34,10 @@ interface Tokenizer {
   model_max_length?: number;
   pad_token_id?: number;
 }
-interface TensorLike { data: Float32Array; dims: number[] }
+interface TensorLike {
+  data: Float32Array;
+  dims: number[];
+}
 /** One forward pass: int64 input ids and attention mask of shape dims → the model's last hidden state. */
 interface Model {
   run(ids: BigInt64Array, mask: BigInt64Array, dims: number[]): Promise<TensorLike>;
@@ -42,10 +45,21 @@ interface Model {
 }
 
 /** A transformers.js model (hub ids): called with its input tensors. */
-type HubModel = ((feeds: Record<string, unknown>) => Promise<Record<string, TensorLike>>) & { dispose(): Promise<unknown> };
+type HubModel = ((feeds: Record<string, unknown>) => Promise<Record<string, TensorLike>>) & {
+  dispose(): Promise<unknown>;
+};
 
 /** transformers.js file name of each dtype in onnx/. */
-const DTYPE_FILES: Record<string, string> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx', int8: 'model_int8.onnx', uint8: 'model_uint8.onnx', q4: 'model_q4.onnx', q4f16: 'model_q4f16.onnx', bnb4: 'model_bnb4.onnx' };
+const DTYPE_FILES: Record<string, string> = {
+  fp32: 'model.onnx',
+  fp16: 'model_fp16.onnx',
+  q8: 'model_quantized.onnx',
+  int8: 'model_int8.onnx',
+  uint8: 'model_uint8.onnx',
+  q4: 'model_q4.onnx',
+  q4f16: 'model_q4f16.onnx',
+  bnb4: 'model_bnb4.onnx',
+};
 
 /**
  * A local ONNX file opened by onnxruntime itself, by path: the weights are not first read into a JavaScript buffer
@@ -53,11 +67,19 @@ const DTYPE_FILES: Record<string, string> = { fp32: 'model.onnx', fp16: 'model_f
  */
 async function openLocalModel(file: string, threads: number): Promise<Model> {
   const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1, enableCpuMemArena: false, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    enableCpuMemArena: false,
+    graphOptimizationLevel: 'all',
+  });
   const needsTypes = session.inputNames.includes('token_type_ids');
   return {
     async run(ids, mask, dims) {
-      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { input_ids: new ort.Tensor('int64', ids, dims), attention_mask: new ort.Tensor('int64', mask, dims) };
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+        input_ids: new ort.Tensor('int64', ids, dims),
+        attention_mask: new ort.Tensor('int64', mask, dims),
+      };
       if (needsTypes) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
       const out = await session.run(feeds);
       const hidden = out.last_hidden_state ?? Object.values(out)[0];
@@ -82,12 +104,17 @@ function readJson(file: string): Record<string, unknown> | undefined {
  * What a sentence-transformers folder says about itself: pooling (1_Pooling/config.json) and the sequence length the
  * model was trained with (sentence_bert_config.json), which can be shorter than the tokenizer's limit.
  */
-export function sentenceTransformersInfo(folder: string | undefined): { pooling?: 'mean' | 'cls'; maxSeqLength?: number } {
+export function sentenceTransformersInfo(folder: string | undefined): {
+  pooling?: 'mean' | 'cls';
+  maxSeqLength?: number;
+} {
   if (!folder) return {};
   const out: { pooling?: 'mean' | 'cls'; maxSeqLength?: number } = {};
   const modules = readJson(path.join(folder, 'modules.json'));
   const poolingDir = Array.isArray(modules)
-    ? String((modules as { type?: string; path?: string }[]).find((m) => /Pooling/.test(m.type ?? ''))?.path ?? '1_Pooling')
+    ? String(
+        (modules as { type?: string; path?: string }[]).find((m) => /Pooling/.test(m.type ?? ''))?.path ?? '1_Pooling',
+      )
     : '1_Pooling';
   const pooling = readJson(path.join(folder, poolingDir, 'config.json'));
   if (pooling?.pooling_mode_cls_token === true) out.pooling = 'cls';
@@ -124,7 +151,9 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
   if (opts.modelPath) {
     local = path.resolve(opts.modelPath);
     if (!existsSync(local) || !statSync(local).isDirectory()) {
-      throw new RagError(`model folder ${opts.modelPath} does not exist`, { hint: 'point --model-path / RAG_MODEL_PATH at a folder with config.json, tokenizer.json and onnx/' });
+      throw new RagError(`model folder ${opts.modelPath} does not exist`, {
+        hint: 'point --model-path / RAG_MODEL_PATH at a folder with config.json, tokenizer.json and onnx/',
+      });
     }
     name = local;
   }
@@ -145,24 +174,30 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
     const common = {
       local_files_only: !!local,
       progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-        if (p.status === 'progress' && p.file) opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
+        if (p.status === 'progress' && p.file)
+          opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
       },
     };
     const threads = opts.threads ?? os.availableParallelism();
     const file = local ? path.join(local, 'onnx', DTYPE_FILES[opts.dtype] ?? `model_${opts.dtype}.onnx`) : undefined;
-    if (file && !existsSync(file)) throw new Error(`${path.relative(local ?? '', file)} not found for --dtype ${opts.dtype}`);
+    if (file && !existsSync(file))
+      throw new Error(`${path.relative(local ?? '', file)} not found for --dtype ${opts.dtype}`);
     [tokenizer, model] = await Promise.all([
       tf.AutoTokenizer.from_pretrained(name, common) as unknown as Promise<Tokenizer>,
       file
         ? openLocalModel(file, threads)
-        : (tf.AutoModel.from_pretrained(name, {
-          ...common,
-          dtype: opts.dtype as 'fp32',
-          session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
-        } as Record<string, unknown>) as unknown as Promise<HubModel>)
-          .then((m) => ({
+        : (
+            tf.AutoModel.from_pretrained(name, {
+              ...common,
+              dtype: opts.dtype as 'fp32',
+              session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+            } as Record<string, unknown>) as unknown as Promise<HubModel>
+          ).then((m) => ({
             async run(ids: BigInt64Array, mask: BigInt64Array, dims: number[]): Promise<TensorLike> {
-              const out = await m({ input_ids: new tf.Tensor('int64', ids, dims), attention_mask: new tf.Tensor('int64', mask, dims) });
+              const out = await m({
+                input_ids: new tf.Tensor('int64', ids, dims),
+                attention_mask: new tf.Tensor('int64', mask, dims),
+              });
               const hidden = out.last_hidden_state ?? Object.values(out)[0];
               return { data: hidden?.data as Float32Array, dims: hidden?.dims ?? [] };
             },
@@ -170,7 +205,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
           })),
     ]);
   } catch (e) {
-    throw modelLoadError(local ? opts.modelPath ?? name : name, e, opts);
+    throw modelLoadError(local ? (opts.modelPath ?? name) : name, e, opts);
   }
 
   const folder = local ? path.basename(local) : undefined;
@@ -222,7 +257,10 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
 
   const probe = await run([encode('dimension probe').ids]);
   const dim = probe[0]?.length ?? 0;
-  if (dim === 0) throw new RagError(`embedding model ${folder ?? name} returned an empty vector`, { hint: 'choose another --model' });
+  if (dim === 0)
+    throw new RagError(`embedding model ${folder ?? name} returned an empty vector`, {
+      hint: 'choose another --model',
+    });
 
   const info: EmbedderInfo = {
     model: folder ? `local:${folder}` : opts.model,
@@ -242,7 +280,10 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
       return tokenizer.encode(text, { add_special_tokens: false }).length;
     },
     /** Tokens of a document's text that fit the window once the prefix and special tokens are in. */
-    docTokenBudget: maxTokens - specials - (profile.docPrefix ? tokenizer.encode(profile.docPrefix, { add_special_tokens: false }).length : 0),
+    docTokenBudget:
+      maxTokens -
+      specials -
+      (profile.docPrefix ? tokenizer.encode(profile.docPrefix, { add_special_tokens: false }).length : 0),
     async embedDocs(texts: string[]): Promise<DocEmbeddings> {
       const vectors: number[][] = new Array<number[]>(texts.length);
       const truncatedAt: number[] = [];
@@ -256,11 +297,16 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
       });
       const lengths = seqs.map((s) => s.length);
       // Length-sorted batches pad less; each is bounded by count and by padded tokens; results go back to input order.
-      const order = lengths.map((n, i) => [n, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+      const order = lengths
+        .map((n, i) => [n, i] as const)
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .map(([, i]) => i);
       for (const idx of tokenBatches(order, lengths, opts.batchSize, batchTokens)) {
         const out = await run(idx.map((j) => seqs[j] ?? []));
         padded += idx.length * Math.max(...idx.map((j) => lengths[j] ?? 0));
-        idx.forEach((j, k) => { vectors[j] = out[k] ?? []; });
+        idx.forEach((j, k) => {
+          vectors[j] = out[k] ?? [];
+        });
       }
       return { vectors, truncated: truncatedAt.length, truncatedAt, tokens, padded };
     },

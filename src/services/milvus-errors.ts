@@ -45,12 +45,16 @@ export function milvusReason(err: unknown, depth = 0): string {
 
 /** The connection failed (server down, wrong address, timeout) rather than the request. */
 export function isUnreachable(reason: string): boolean {
-  return /UNAVAILABLE|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|DEADLINE_EXCEEDED|No connection established|failed to connect|connection refused|empty grpc client|getaddrinfo|Connection dropped|socket hang up|server is stopping/i.test(reason);
+  return /UNAVAILABLE|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|DEADLINE_EXCEEDED|No connection established|failed to connect|connection refused|empty grpc client|getaddrinfo|Connection dropped|socket hang up|server is stopping/i.test(
+    reason,
+  );
 }
 
 /** The server refused the credentials. */
 export function isAuthFailure(reason: string): boolean {
-  return /UNAUTHENTICATED|auth check fail|authenticat|PERMISSION_DENIED|invalid token|credential|privilege/i.test(reason);
+  return /UNAUTHENTICATED|auth check fail|authenticat|PERMISSION_DENIED|invalid token|credential|privilege/i.test(
+    reason,
+  );
 }
 
 /** A Milvus version string (v2.3.5, v2.5.4-lite, milvus_lite-3.2.2) → does it have BM25 full-text search? null: unknown. */

@@ -102,7 +102,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Variables the Python interpreter and its libraries need (locale, home, temp folder, library paths, Windows basics). */
-const KEEP_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TMP|TEMP|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|PYTHONHOME|PYTHONPATH|VIRTUAL_ENV|CONDA_PREFIX|SYSTEMROOT|SystemRoot|WINDIR|COMSPEC|PATHEXT|USERPROFILE|APPDATA|LOCALAPPDATA)$/;
+const KEEP_ENV =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TMP|TEMP|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|PYTHONHOME|PYTHONPATH|VIRTUAL_ENV|CONDA_PREFIX|SYSTEMROOT|SystemRoot|WINDIR|COMSPEC|PATHEXT|USERPROFILE|APPDATA|LOCALAPPDATA)$/;
 
 /**
  * The Milvus Lite child's environment: only what Python needs, nothing pymilvus reads as settings (MILVUS_*),
@@ -119,7 +120,18 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 type Attempt = { kind: 'ready'; server: MilvusLiteServer } | { kind: 'locked' } | { kind: 'port' };
 
 function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
-  const args = ['-u', '-c', LAUNCHER, 'server', '--data-dir', opts.dataDir, '--host', '127.0.0.1', '--port', String(port)];
+  const args = [
+    '-u',
+    '-c',
+    LAUNCHER,
+    'server',
+    '--data-dir',
+    opts.dataDir,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+  ];
   // Its own process group: a terminal's Ctrl-C reaches rag only, and rag stops the server in order.
   // A private empty working folder: nothing there for python-dotenv or a relative path to pick up.
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'rag-milvus-lite-'));
@@ -130,7 +142,12 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
   };
   let child: ChildProcess;
   try {
-    child = spawn(opts.python, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, cwd, env: childEnv(process.env) });
+    child = spawn(opts.python, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      cwd,
+      env: childEnv(process.env),
+    });
   } catch (e) {
     removeCwd();
     throw e;
@@ -142,11 +159,14 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
   let err = '';
   let stopping = false;
   let lostHow: string | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, sig) => {
-    live.delete(child);
-    if (!stopping) lostHow = sig ? `killed by ${sig}` : `exited with code ${code}${lastLine(err) ? `: ${lastLine(err)}` : ''}`;
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, sig) => {
+      live.delete(child);
+      if (!stopping)
+        lostHow = sig ? `killed by ${sig}` : `exited with code ${code}${lastLine(err) ? `: ${lastLine(err)}` : ''}`;
+      resolve(code);
+    }),
+  );
 
   return new Promise<Attempt>((resolve, reject) => {
     let settled = false;
@@ -168,9 +188,11 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
     const timer = setTimeout(() => {
       finish(() => {
         void stop();
-        reject(new RagError(`Milvus Lite did not start within ${opts.startTimeoutMs / 1000} s`, {
-          hint: 'run with --verbose to see its output, or use a Milvus server with --milvus-uri http://HOST:19530',
-        }));
+        reject(
+          new RagError(`Milvus Lite did not start within ${opts.startTimeoutMs / 1000} s`, {
+            hint: 'run with --verbose to see its output, or use a Milvus server with --milvus-uri http://HOST:19530',
+          }),
+        );
       });
     }, opts.startTimeoutMs);
 
@@ -180,29 +202,47 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('listening on')) {
-        finish(() => resolve({ kind: 'ready', server: { address: `127.0.0.1:${port}`, pid: child.pid ?? -1, stop, lost: () => lostHow } }));
+        finish(() =>
+          resolve({
+            kind: 'ready',
+            server: { address: `127.0.0.1:${port}`, pid: child.pid ?? -1, stop, lost: () => lostHow },
+          }),
+        );
       }
     });
-    child.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-8192); });
+    child.stderr?.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-8192);
+    });
     void exited.then((code) => {
       finish(() => {
         if (LOCKED.test(err)) resolve({ kind: 'locked' });
         else if (MISSING.test(err) || code === 3) reject(missing(opts.python, lastLine(err)));
         else if (/address already in use|Failed to bind|bind/i.test(err)) resolve({ kind: 'port' });
         else if (/Read-only file system|Permission denied|No space left|Errno (13|28|30)\b/.test(err)) {
-          reject(new RagError(`Milvus Lite cannot write to its data folder ${opts.dataDir}: ${lastLine(err).replace(/^\w*Error: /, '')}`, {
-            hint: 'make the folder writable or free some space, or choose another folder with --milvus-uri PATH',
-          }));
-        } else reject(new RagError(`Milvus Lite exited before it was ready (code ${code}): ${lastLine(err) || 'no output'}`, {
-          hint: `check that ${opts.dataDir} is a writable folder with free space, or use --milvus-uri http://HOST:19530`,
-        }));
+          reject(
+            new RagError(
+              `Milvus Lite cannot write to its data folder ${opts.dataDir}: ${lastLine(err).replace(/^\w*Error: /, '')}`,
+              {
+                hint: 'make the folder writable or free some space, or choose another folder with --milvus-uri PATH',
+              },
+            ),
+          );
+        } else
+          reject(
+            new RagError(`Milvus Lite exited before it was ready (code ${code}): ${lastLine(err) || 'no output'}`, {
+              hint: `check that ${opts.dataDir} is a writable folder with free space, or use --milvus-uri http://HOST:19530`,
+            }),
+          );
       });
     });
   });
 }
 
 function lastLine(text: string): string {
-  const lines = text.trim().split('\n').filter((l) => l.trim() !== '');
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return (lines[lines.length - 1] ?? '').trim();
 }
 
@@ -225,8 +265,11 @@ function checkDataDir(dataDir: string): void {
     mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of its path is a file, not a folder' : (e as Error).message;
-    throw new RagError(`cannot create the folder for ${dataDir}: ${why}`, { hint: 'choose a writable --milvus-uri path' });
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of its path is a file, not a folder' : (e as Error).message;
+    throw new RagError(`cannot create the folder for ${dataDir}: ${why}`, {
+      hint: 'choose a writable --milvus-uri path',
+    });
   }
 }
 
@@ -248,7 +291,9 @@ export async function startMilvusLite(options: MilvusLiteOptions): Promise<Milvu
       });
     }
     if (!told) {
-      opts.onWait?.(`waiting for another process to release ${opts.dataDir} (up to ${Math.round(opts.lockWaitMs / 1000)} s)`);
+      opts.onWait?.(
+        `waiting for another process to release ${opts.dataDir} (up to ${Math.round(opts.lockWaitMs / 1000)} s)`,
+      );
       told = true;
     }
     await sleep(Math.min(500, Math.max(0, deadline - Date.now())), opts.signal);

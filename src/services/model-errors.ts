@@ -16,10 +16,21 @@ const DEFAULT_HUB = 'https://huggingface.co/';
 export function downloadCause(err: unknown, fallbackHost: string): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 8 && typeof e === 'object' && e !== null; i++) {
-    const x = e as { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown; cause?: unknown; errors?: unknown };
+    const x = e as {
+      code?: unknown;
+      hostname?: unknown;
+      address?: unknown;
+      port?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
     if (typeof x.code === 'string' && /^E[A-Z_]+$/.test(x.code) && x.code !== 'ERR_INVALID_STATE') {
       const host =
-        typeof x.hostname === 'string' ? x.hostname : typeof x.address === 'string' ? `${x.address}${typeof x.port === 'number' ? `:${x.port}` : ''}` : fallbackHost;
+        typeof x.hostname === 'string'
+          ? x.hostname
+          : typeof x.address === 'string'
+            ? `${x.address}${typeof x.port === 'number' ? `:${x.port}` : ''}`
+            : fallbackHost;
       return `${x.code} ${host}`;
     }
     // AggregateError (e.g. IPv4 and IPv6 both refused): look at the first.

@@ -19,7 +19,9 @@ export function noProxyList(env: NodeJS.ProcessEnv): string {
 
 /** The proxy fetch() would use, if any: HTTPS_PROXY or HTTP_PROXY, lower or upper case. */
 export function proxyFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  return [env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY].find((v) => v !== undefined && v.trim() !== '');
+  return [env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY].find(
+    (v) => v !== undefined && v.trim() !== '',
+  );
 }
 
 /**

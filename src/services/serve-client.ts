@@ -7,7 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { isServerUri } from '../core/config.js';
 import { RagError, type ExitCode } from '../core/errors.js';
-import { SERVE_PROTOCOL, type Replies, type Reply, type Request, type ServeInfo, type WireError } from '../core/serve-protocol.js';
+import {
+  SERVE_PROTOCOL,
+  type Replies,
+  type Reply,
+  type Request,
+  type ServeInfo,
+  type WireError,
+} from '../core/serve-protocol.js';
 
 export interface ServePaths {
   dir: string;
@@ -36,12 +43,25 @@ export function serveTarget(milvusUri: string): string {
   }
 }
 
-export function servePaths(milvusUri: string, milvusToken: string | undefined, env: Record<string, string | undefined> = process.env): ServePaths {
+export function servePaths(
+  milvusUri: string,
+  milvusToken: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): ServePaths {
   const dir = serveDir(env);
   const target = serveTarget(milvusUri);
   // The Milvus token is part of the key (hashed): a server opened with one token never serves a client with another.
-  const key = createHash('sha256').update(`${target}\0${milvusToken ?? ''}`).digest('hex').slice(0, 16);
-  return { dir, target, socket: path.join(dir, `${key}.sock`), info: path.join(dir, `${key}.json`), log: path.join(dir, `${key}.log`) };
+  const key = createHash('sha256')
+    .update(`${target}\0${milvusToken ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    dir,
+    target,
+    socket: path.join(dir, `${key}.sock`),
+    info: path.join(dir, `${key}.json`),
+    log: path.join(dir, `${key}.log`),
+  };
 }
 
 /** Is the folder ours alone (a real folder, owned by this user, mode 0700)? */
@@ -61,7 +81,9 @@ export function ensurePrivateDir(dir: string): void {
   const st = lstatSync(dir);
   const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
   if (!st.isDirectory() || st.isSymbolicLink() || st.uid !== uid) {
-    throw new RagError(`the rag serve folder ${dir} is not a folder owned by this user`, { hint: 'remove it, or choose another with RAG_SERVE_DIR' });
+    throw new RagError(`the rag serve folder ${dir} is not a folder owned by this user`, {
+      hint: 'remove it, or choose another with RAG_SERVE_DIR',
+    });
   }
   if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
@@ -69,7 +91,9 @@ export function ensurePrivateDir(dir: string): void {
 export function readInfo(file: string): ServeInfo | null {
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as ServeInfo;
-    return typeof info.token === 'string' && typeof info.socket === 'string' && typeof info.pid === 'number' ? info : null;
+    return typeof info.token === 'string' && typeof info.socket === 'string' && typeof info.pid === 'number'
+      ? info
+      : null;
   } catch {
     return null;
   }
@@ -110,11 +134,18 @@ export class ServeConnection {
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => this.onData(d));
     const fail = (err?: Error): void => {
-      this.closed ??= err ?? new RagError('rag serve closed the connection', { hint: 'run the command again, or pass --no-server' });
+      this.closed ??=
+        err ?? new RagError('rag serve closed the connection', { hint: 'run the command again, or pass --no-server' });
       for (const p of this.pending.values()) p.reject(this.closed);
       this.pending.clear();
     };
-    socket.on('error', (e) => fail(new RagError(`lost the connection to rag serve: ${e.message}`, { hint: 'run the command again, or pass --no-server' })));
+    socket.on('error', (e) =>
+      fail(
+        new RagError(`lost the connection to rag serve: ${e.message}`, {
+          hint: 'run the command again, or pass --no-server',
+        }),
+      ),
+    );
     socket.on('close', () => fail());
   }
 
@@ -166,13 +197,23 @@ export class ServeConnection {
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           this.pending.delete(id);
-          reject(new RagError(`rag serve did not answer within ${timeoutMs / 1000} s`, { hint: 'stop it with `rag serve --stop`, or pass --no-server' }));
+          reject(
+            new RagError(`rag serve did not answer within ${timeoutMs / 1000} s`, {
+              hint: 'stop it with `rag serve --stop`, or pass --no-server',
+            }),
+          );
         }, timeoutMs);
         timer.unref();
       }
       this.pending.set(id, {
-        resolve: (v) => { clearTimeout(timer); resolve(v as Replies[O]); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as Replies[O]);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.socket.write(`${JSON.stringify({ id, ...req })}\n`);
     });
@@ -210,7 +251,10 @@ export async function attach(p: ServePaths, acquire: boolean, helloTimeoutMs = 1
     return null;
   }
   try {
-    await conn.call({ op: 'hello', token: info.token, pid: process.pid, protocol: SERVE_PROTOCOL, acquire }, helloTimeoutMs);
+    await conn.call(
+      { op: 'hello', token: info.token, pid: process.pid, protocol: SERVE_PROTOCOL, acquire },
+      helloTimeoutMs,
+    );
     return { conn, info, paths: p };
   } catch {
     // Busy (handed over), another protocol, a bad token, or the server stopping right now: run in-process.

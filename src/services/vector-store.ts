@@ -4,7 +4,16 @@ import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { RagError } from '../core/errors.js';
 import { MAX_TEXT_BYTES } from '../core/chunk.js';
 import { bm25Support, isAuthFailure, isUnreachable, milvusReason } from './milvus-errors.js';
-import { SCHEMA_VERSION, type CollectionMeta, type ListOptions, type ListQuery, type SearchHit, type StoreFeatures, type StoredChunk, type VectorStore } from '../core/types.js';
+import {
+  SCHEMA_VERSION,
+  type CollectionMeta,
+  type ListOptions,
+  type ListQuery,
+  type SearchHit,
+  type StoreFeatures,
+  type StoredChunk,
+  type VectorStore,
+} from '../core/types.js';
 
 const MAX_SOURCE_BYTES = 4_096;
 const KEY_BYTES = 64;
@@ -13,7 +22,11 @@ const HIT_FIELDS = ['id', 'text', 'source', 'position', 'part'];
 const META_KEY = 'rag.meta';
 const PAGE = 1_000;
 
-interface Status { error_code?: string | number; code?: number; reason?: string }
+interface Status {
+  error_code?: string | number;
+  code?: number;
+  reason?: string;
+}
 
 export interface MilvusStoreOptions {
   /** host:port or http(s)://host:port */
@@ -38,7 +51,10 @@ function fail(what: string, label: string, err: unknown): RagError {
     });
   }
   if (isAuthFailure(msg)) {
-    return new RagError(`Milvus at ${label} rejected the credentials (${what}: ${msg})`, { hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)', cause: err });
+    return new RagError(`Milvus at ${label} rejected the credentials (${what}: ${msg})`, {
+      hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)',
+      cause: err,
+    });
   }
   return new RagError(`Milvus ${what} failed: ${msg}`, { hint: 'run with --verbose for details', cause: err });
 }
@@ -53,7 +69,13 @@ function parseMeta(props: { key: string; value: string | number }[] | undefined)
   }
 }
 
-interface SchemaField { name: string; data_type: string | number; is_primary_key?: boolean; type_params?: { key: string; value: unknown }[]; dim?: unknown }
+interface SchemaField {
+  name: string;
+  data_type: string | number;
+  is_primary_key?: boolean;
+  type_params?: { key: string; value: unknown }[];
+  dim?: unknown;
+}
 
 /**
  * A collection rag did not build but can search read-only, dense: the tutorial's pymilvus layout — a primary key
@@ -66,7 +88,8 @@ function foreignMeta(schema: { fields: SchemaField[]; enable_dynamic_field?: boo
   if (!vector || !isFloatVector(vector.data_type)) return null;
   if (!schema.fields.some((f) => f.is_primary_key)) return null;
   const text = byName.get('text');
-  if (!(text ? text.data_type === 'VarChar' || text.data_type === DataType.VarChar : schema.enable_dynamic_field)) return null;
+  if (!(text ? text.data_type === 'VarChar' || text.data_type === DataType.VarChar : schema.enable_dynamic_field))
+    return null;
   const dim = Number(vector.type_params?.find((p) => p.key === 'dim')?.value ?? vector.dim);
   if (!Number.isInteger(dim) || dim <= 0) return null;
   return { schema: SCHEMA_VERSION, model: 'unknown', dim, queryPrefix: '', docPrefix: '', bm25: false, foreign: true };
@@ -96,31 +119,47 @@ export class MilvusStore implements VectorStore {
       // too frequent pings with "excess pings" and drop the connection.
       // The SDK's 10 s keepalive also pings during one long call (loading a large collection can take minutes on a
       // busy machine), and Milvus then closes the connection for "excess pings" (RESOURCE_EXHAUSTED).
-      channelOptions: { 'grpc.keepalive_permit_without_calls': 0, 'grpc.keepalive_time_ms': 300_000, 'grpc.keepalive_timeout_ms': 60_000 },
+      channelOptions: {
+        'grpc.keepalive_permit_without_calls': 0,
+        'grpc.keepalive_time_ms': 300_000,
+        'grpc.keepalive_timeout_ms': 60_000,
+      },
     });
     // The SDK connects in the background and no call awaits that promise: unhandled, its rejection on an
     // unreachable server would crash the process; the first call reports the failure instead.
     this.client.connectPromise.catch(() => undefined);
   }
 
-  private async call<T extends { status?: Status } | Status>(what: string, fn: () => Promise<T>, statusOf?: (r: T) => Status | undefined): Promise<T> {
+  private async call<T extends { status?: Status } | Status>(
+    what: string,
+    fn: () => Promise<T>,
+    statusOf?: (r: T) => Status | undefined,
+  ): Promise<T> {
     let res: T;
     try {
       res = await fn();
     } catch (e) {
       throw fail(what, this.opts.label, e);
     }
-    const status = statusOf ? statusOf(res) : (res && typeof res === 'object' && 'status' in res ? res.status : (res as Status));
+    const status = statusOf
+      ? statusOf(res)
+      : res && typeof res === 'object' && 'status' in res
+        ? res.status
+        : (res as Status);
     if (!ok(status)) {
       const reason = milvusReason(status);
       const disk = /No space left|Read-only file system|Errno (28|30)\b/.test(reason);
       // A server going down answers with the failure of its own parts: the same as not reaching it.
       if (isUnreachable(reason)) throw fail(what, this.opts.label, new Error(reason));
       if (isAuthFailure(reason)) {
-        throw new RagError(`Milvus at ${this.opts.label} rejected the credentials (${what}: ${reason})`, { hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)' });
+        throw new RagError(`Milvus at ${this.opts.label} rejected the credentials (${what}: ${reason})`, {
+          hint: 'check --milvus-token / MILVUS_TOKEN (user:password, or an API key)',
+        });
       }
       throw new RagError(`Milvus ${what} failed: ${reason}`, {
-        hint: disk ? `free some disk space (or make it writable) where Milvus keeps its data (${this.opts.label}), then run the same command again` : 'run with --verbose for details',
+        hint: disk
+          ? `free some disk space (or make it writable) where Milvus keeps its data (${this.opts.label}), then run the same command again`
+          : 'run with --verbose for details',
       });
     }
     return res;
@@ -145,9 +184,14 @@ export class MilvusStore implements VectorStore {
   async describe(collection: string): Promise<CollectionMeta | null> {
     const has = await this.call('has_collection', () => this.client.hasCollection({ collection_name: collection }));
     if (!has.value) return null;
-    const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
+    const d = await this.call('describe_collection', () =>
+      this.client.describeCollection({ collection_name: collection }),
+    );
     const meta = parseMeta(d.properties);
-    const names = d.schema.fields.map((f) => f.name).sort().join(',');
+    const names = d.schema.fields
+      .map((f) => f.name)
+      .sort()
+      .join(',');
     if (!meta) {
       const foreign = foreignMeta(d.schema);
       if (foreign) {
@@ -155,11 +199,27 @@ export class MilvusStore implements VectorStore {
         return foreign;
       }
     }
-    const expected = ['front', 'id', 'index_text', 'key', 'part', 'position', 'source', 'text', 'vector', ...(meta?.bm25 ? ['sparse'] : [])].sort().join(',');
+    const expected = [
+      'front',
+      'id',
+      'index_text',
+      'key',
+      'part',
+      'position',
+      'source',
+      'text',
+      'vector',
+      ...(meta?.bm25 ? ['sparse'] : []),
+    ]
+      .sort()
+      .join(',');
     if (meta && meta.schema < SCHEMA_VERSION) {
-      throw new RagError(`collection "${collection}" was built by an older version of rag (layout ${meta.schema}; this one needs ${SCHEMA_VERSION}: files are now identified by their real path, and long pieces are split)`, {
-        hint: 'rebuild it once with `rag ingest --recreate <path>` (or use another --collection)',
-      });
+      throw new RagError(
+        `collection "${collection}" was built by an older version of rag (layout ${meta.schema}; this one needs ${SCHEMA_VERSION}: files are now identified by their real path, and long pieces are split)`,
+        {
+          hint: 'rebuild it once with `rag ingest --recreate <path>` (or use another --collection)',
+        },
+      );
     }
     if (!meta || meta.schema !== SCHEMA_VERSION || names !== expected) {
       throw new RagError(`collection "${collection}" was not built by this version of rag (fields: ${names})`, {
@@ -168,9 +228,12 @@ export class MilvusStore implements VectorStore {
     }
     if (meta.bm25 && !(await this.features()).bm25) {
       // Left half-made by an older rag on a server without BM25: loading it can crash such a server.
-      throw new RagError(`collection "${collection}" has a BM25 field that Milvus ${this.feats?.version ?? ''} cannot serve (left half-made by an older rag)`, {
-        hint: 'rebuild it with `rag ingest --recreate <path>` (a dense-only collection)',
-      });
+      throw new RagError(
+        `collection "${collection}" has a BM25 field that Milvus ${this.feats?.version ?? ''} cannot serve (left half-made by an older rag)`,
+        {
+          hint: 'rebuild it with `rag ingest --recreate <path>` (a dense-only collection)',
+        },
+      );
     }
     return meta;
   }
@@ -180,7 +243,12 @@ export class MilvusStore implements VectorStore {
       { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
       { name: 'vector', data_type: DataType.FloatVector, dim: meta.dim },
       { name: 'text', data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES },
-      { name: 'index_text', data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES, ...(meta.bm25 ? { enable_analyzer: true } : {}) },
+      {
+        name: 'index_text',
+        data_type: DataType.VarChar,
+        max_length: MAX_TEXT_BYTES,
+        ...(meta.bm25 ? { enable_analyzer: true } : {}),
+      },
       ...(meta.bm25 ? [{ name: 'sparse', data_type: DataType.SparseFloatVector }] : []),
       { name: 'source', data_type: DataType.VarChar, max_length: MAX_SOURCE_BYTES },
       { name: 'position', data_type: DataType.Int64 },
@@ -194,24 +262,40 @@ export class MilvusStore implements VectorStore {
     ];
     // Step by step (collection, each index, metadata, load), each status checked: the SDK's all-in-one create
     // throws a bare status object when an index fails, and leaves the collection behind.
-    await this.call('create_collection', () => this.client.createCollection({
-      collection_name: collection,
-      consistency_level: 'Strong',
-      fields,
-      ...(meta.bm25
-        ? { functions: [{ name: 'text_bm25', type: FunctionType.BM25, input_field_names: ['index_text'], output_field_names: ['sparse'], params: {} }] }
-        : {}),
-      properties: { [META_KEY]: JSON.stringify(meta) },
-    }));
+    await this.call('create_collection', () =>
+      this.client.createCollection({
+        collection_name: collection,
+        consistency_level: 'Strong',
+        fields,
+        ...(meta.bm25
+          ? {
+              functions: [
+                {
+                  name: 'text_bm25',
+                  type: FunctionType.BM25,
+                  input_field_names: ['index_text'],
+                  output_field_names: ['sparse'],
+                  params: {},
+                },
+              ],
+            }
+          : {}),
+        properties: { [META_KEY]: JSON.stringify(meta) },
+      }),
+    );
     try {
       for (const index of indexes) {
-        await this.call(`create_index on "${index.field_name}"`, () => this.client.createIndex({ collection_name: collection, ...index }));
+        await this.call(`create_index on "${index.field_name}"`, () =>
+          this.client.createIndex({ collection_name: collection, ...index }),
+        );
       }
       // Some servers ignore properties at creation: set them again so that the collection always says what built it.
-      await this.call('alter_collection', () => this.client.alterCollectionProperties({
-        collection_name: collection,
-        properties: { [META_KEY]: JSON.stringify(meta) },
-      }));
+      await this.call('alter_collection', () =>
+        this.client.alterCollectionProperties({
+          collection_name: collection,
+          properties: { [META_KEY]: JSON.stringify(meta) },
+        }),
+      );
       await this.load(collection);
     } catch (e) {
       // Never leave a half-made collection: a server may even crash later trying to load it.
@@ -223,10 +307,13 @@ export class MilvusStore implements VectorStore {
       }
       this.loaded.delete(collection);
       if (e instanceof RagError && /^cannot reach|rejected the credentials/.test(e.message)) throw e;
-      throw new RagError(`cannot create collection "${collection}" on Milvus at ${this.opts.label}: ${reason.replace(/^Milvus /, '')}; nothing was kept`, {
-        hint: 'run with --verbose for details; the server log has more',
-        cause: e,
-      });
+      throw new RagError(
+        `cannot create collection "${collection}" on Milvus at ${this.opts.label}: ${reason.replace(/^Milvus /, '')}; nothing was kept`,
+        {
+          hint: 'run with --verbose for details; the server log has more',
+          cause: e,
+        },
+      );
     }
   }
 
@@ -234,7 +321,9 @@ export class MilvusStore implements VectorStore {
     const has = await this.call('has_collection', () => this.client.hasCollection({ collection_name: collection }));
     if (has.value) {
       // A collection in the tutorial's layout holds a user's data that rag can read: never dropped.
-      const d = await this.call('describe_collection', () => this.client.describeCollection({ collection_name: collection }));
+      const d = await this.call('describe_collection', () =>
+        this.client.describeCollection({ collection_name: collection }),
+      );
       if (!parseMeta(d.properties) && foreignMeta(d.schema)) {
         throw new RagError(`collection "${collection}" was not built by rag: rag does not drop it`, {
           hint: 'pick another --collection for rag, or drop it yourself (e.g. pymilvus MilvusClient.drop_collection) if you really mean to',
@@ -251,7 +340,10 @@ export class MilvusStore implements VectorStore {
     this.loaded.add(collection);
   }
 
-  async *listChunks(collection: string, where: { source?: string; prefix?: string }): AsyncIterable<{ id: string; source: string }[]> {
+  async *listChunks(
+    collection: string,
+    where: { source?: string; prefix?: string },
+  ): AsyncIterable<{ id: string; source: string }[]> {
     await this.load(collection);
     // Page through by primary key so that memory stays bounded whatever the collection's size.
     let last: string | null = null;
@@ -262,13 +354,23 @@ export class MilvusStore implements VectorStore {
       // LIKE's wildcards (% and _) may over-match: rows are checked against the prefix below.
       else if (where.prefix) parts.push(`source like ${milvusString(`${where.prefix}%`)}`);
       const filter = parts.join(' and ') || 'id >= -9223372036854775808';
-      const res = await this.call('query', () => this.client.query({
-        collection_name: collection, filter, output_fields: ['id', 'source'], limit: PAGE,
+      const res = await this.call('query', () =>
+        this.client.query({
+          collection_name: collection,
+          filter,
+          output_fields: ['id', 'source'],
+          limit: PAGE,
+        }),
+      );
+      const all = (res.data as { id: string | number; source: string }[]).map((r) => ({
+        id: String(r.id),
+        source: r.source,
       }));
-      const all = (res.data as { id: string | number; source: string }[]).map((r) => ({ id: String(r.id), source: r.source }));
       if (all.length === 0) return;
       all.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-      const rows = all.filter((r) => (where.source !== undefined ? r.source === where.source : r.source.startsWith(where.prefix ?? '')));
+      const rows = all.filter((r) =>
+        where.source !== undefined ? r.source === where.source : r.source.startsWith(where.prefix ?? ''),
+      );
       yield rows;
       if (all.length < PAGE) return;
       last = all[all.length - 1]?.id ?? null;
@@ -278,9 +380,12 @@ export class MilvusStore implements VectorStore {
   /** Refuses to write to a collection rag did not build. */
   private writable(collection: string): void {
     if (this.foreign.has(collection)) {
-      throw new RagError(`collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`, {
-        hint: 'ingest into another --collection',
-      });
+      throw new RagError(
+        `collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`,
+        {
+          hint: 'ingest into another --collection',
+        },
+      );
     }
   }
 
@@ -290,10 +395,16 @@ export class MilvusStore implements VectorStore {
     await this.load(collection);
     for (let i = 0; i < keys.length; i += PAGE) {
       const part = [...new Set(keys.slice(i, i + PAGE))];
-      const res = await this.call('query', () => this.client.query({
-        collection_name: collection, filter: `key in [${part.map(milvusString).join(',')}]`, output_fields: ['key', 'vector'], limit: PAGE,
-      }));
-      for (const r of res.data as { key: string; vector: number[] }[]) if (!found.has(r.key) && r.vector?.length) found.set(r.key, r.vector);
+      const res = await this.call('query', () =>
+        this.client.query({
+          collection_name: collection,
+          filter: `key in [${part.map(milvusString).join(',')}]`,
+          output_fields: ['key', 'vector'],
+          limit: PAGE,
+        }),
+      );
+      for (const r of res.data as { key: string; vector: number[] }[])
+        if (!found.has(r.key) && r.vector?.length) found.set(r.key, r.vector);
     }
     return found;
   }
@@ -301,28 +412,57 @@ export class MilvusStore implements VectorStore {
   async upsert(collection: string, rows: StoredChunk[]): Promise<void> {
     this.writable(collection);
     if (rows.length === 0) return;
-    await this.call('upsert', () => this.client.upsert({
-      collection_name: collection,
-      data: rows.map((r) => ({
-        id: r.id, vector: r.vector, text: r.text, index_text: r.indexText, source: r.source, position: r.position, part: r.part, front: r.front, key: r.key,
-      })),
-    }));
+    await this.call('upsert', () =>
+      this.client.upsert({
+        collection_name: collection,
+        data: rows.map((r) => ({
+          id: r.id,
+          vector: r.vector,
+          text: r.text,
+          index_text: r.indexText,
+          source: r.source,
+          position: r.position,
+          part: r.part,
+          front: r.front,
+          key: r.key,
+        })),
+      }),
+    );
   }
 
   async deleteIds(collection: string, ids: string[]): Promise<void> {
     this.writable(collection);
     for (let i = 0; i < ids.length; i += PAGE) {
       const part = ids.slice(i, i + PAGE);
-      await this.call('delete', () => this.client.delete({ collection_name: collection, filter: `id in [${part.join(',')}]` }));
+      await this.call('delete', () =>
+        this.client.delete({ collection_name: collection, filter: `id in [${part.join(',')}]` }),
+      );
     }
   }
 
-  async partsOf(collection: string, pieces: { source: string; position: number }[]): Promise<{ source: string; position: number; part: number; text: string }[]> {
+  async partsOf(
+    collection: string,
+    pieces: { source: string; position: number }[],
+  ): Promise<{ source: string; position: number; part: number; text: string }[]> {
     if (pieces.length === 0) return [];
     await this.load(collection);
-    const filter = pieces.map((p) => `(source == ${milvusString(p.source)} and position == ${Math.trunc(p.position)})`).join(' or ');
-    const res = await this.call('query', () => this.client.query({ collection_name: collection, filter, output_fields: ['source', 'position', 'part', 'text'], limit: PAGE }));
-    return (res.data as Record<string, unknown>[]).map((r) => ({ source: String(r.source), position: Number(r.position), part: Number(r.part ?? 0), text: String(r.text ?? '') }));
+    const filter = pieces
+      .map((p) => `(source == ${milvusString(p.source)} and position == ${Math.trunc(p.position)})`)
+      .join(' or ');
+    const res = await this.call('query', () =>
+      this.client.query({
+        collection_name: collection,
+        filter,
+        output_fields: ['source', 'position', 'part', 'text'],
+        limit: PAGE,
+      }),
+    );
+    return (res.data as Record<string, unknown>[]).map((r) => ({
+      source: String(r.source),
+      position: Number(r.position),
+      part: Number(r.part ?? 0),
+      text: String(r.text ?? ''),
+    }));
   }
 
   async count(collection: string): Promise<number> {
@@ -335,9 +475,27 @@ export class MilvusStore implements VectorStore {
     await this.load(collection);
     type Results = { status: Status; results: unknown };
     const filter = opts.skipFront ? 'front == false' : '';
-    const res = await this.call(`${query.kind} search`, (): Promise<Results> => (query.kind === 'dense'
-      ? this.client.search({ collection_name: collection, data: [query.vector], anns_field: 'vector', metric_type: 'IP', limit: opts.limit, filter, output_fields: HIT_FIELDS })
-      : this.client.search({ collection_name: collection, data: [query.text], anns_field: 'sparse', metric_type: 'BM25', limit: opts.limit, filter, output_fields: HIT_FIELDS })));
+    const res = await this.call(`${query.kind} search`, (): Promise<Results> =>
+      query.kind === 'dense'
+        ? this.client.search({
+            collection_name: collection,
+            data: [query.vector],
+            anns_field: 'vector',
+            metric_type: 'IP',
+            limit: opts.limit,
+            filter,
+            output_fields: HIT_FIELDS,
+          })
+        : this.client.search({
+            collection_name: collection,
+            data: [query.text],
+            anns_field: 'sparse',
+            metric_type: 'BM25',
+            limit: opts.limit,
+            filter,
+            output_fields: HIT_FIELDS,
+          }),
+    );
     return (res.results as unknown as Record<string, unknown>[]).map((r) => ({
       id: String(r.id),
       text: String(r.text ?? ''),

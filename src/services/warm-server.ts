@@ -4,7 +4,15 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { RagError, errorMessage } from '../core/errors.js';
-import { SERVE_PROTOCOL, type ModelSettings, type Replies, type Request, type ServeInfo, type ServeStatus, type WireError } from '../core/serve-protocol.js';
+import {
+  SERVE_PROTOCOL,
+  type ModelSettings,
+  type Replies,
+  type Request,
+  type ServeInfo,
+  type ServeStatus,
+  type WireError,
+} from '../core/serve-protocol.js';
 import type { Embedder, VectorStore } from '../core/types.js';
 import { ServeConnection, ensurePrivateDir, pidAlive, readInfo, type ServePaths } from './serve-client.js';
 
@@ -35,10 +43,24 @@ const MAX_MODELS = 2;
 const RELEASE_WAIT_MS = 10_000;
 const MAX_LINE = 4 * 1024 * 1024;
 
-const busy = (message: string): WireError => ({ message, code: 'busy', hint: 'the data folder is in use by another rag process' });
+const busy = (message: string): WireError => ({
+  message,
+  code: 'busy',
+  hint: 'the data folder is in use by another rag process',
+});
 
 function settingsKey(s: ModelSettings): string {
-  return JSON.stringify([s.model, s.modelPath, s.cacheDir, s.hfEndpoint, s.offline, s.dtype, s.queryPrefix, s.docPrefix, s.batchSize]);
+  return JSON.stringify([
+    s.model,
+    s.modelPath,
+    s.cacheDir,
+    s.hfEndpoint,
+    s.offline,
+    s.dtype,
+    s.queryPrefix,
+    s.docPrefix,
+    s.batchSize,
+  ]);
 }
 
 function median(xs: readonly number[]): number | null {
@@ -68,9 +90,15 @@ export class WarmServer {
   private isReady = false;
   private resolveClosed!: (reason: string) => void;
   /** Resolves with the reason (idle, request, signal) once the server has stopped and removed its files. */
-  readonly closed = new Promise<string>((resolve) => { this.resolveClosed = resolve; });
+  readonly closed = new Promise<string>((resolve) => {
+    this.resolveClosed = resolve;
+  });
 
-  constructor(private readonly paths: ServePaths, private readonly deps: WarmDeps, private readonly opts: WarmOptions) {}
+  constructor(
+    private readonly paths: ServePaths,
+    private readonly deps: WarmDeps,
+    private readonly opts: WarmOptions,
+  ) {}
 
   /** Listen (refusing when a live server already does), write the info file, then warm up in the background. */
   async start(): Promise<void> {
@@ -80,9 +108,12 @@ export class WarmServer {
     try {
       const conn = await ServeConnection.open(p.socket, 1000);
       conn.close();
-      throw new RagError(`rag serve is already running for ${p.target}${existing ? ` (pid ${existing.pid})` : ''} at ${p.socket}`, {
-        hint: 'use it, or stop it first with `rag serve --stop`',
-      });
+      throw new RagError(
+        `rag serve is already running for ${p.target}${existing ? ` (pid ${existing.pid})` : ''} at ${p.socket}`,
+        {
+          hint: 'use it, or stop it first with `rag serve --stop`',
+        },
+      );
     } catch (e) {
       if (e instanceof RagError) throw e;
       // Nobody listens: whatever files are left are stale (a killed server).
@@ -99,7 +130,14 @@ export class WarmServer {
       });
     });
     chmodSync(p.socket, 0o600);
-    const info: ServeInfo = { protocol: SERVE_PROTOCOL, pid: process.pid, socket: p.socket, target: p.target, token: this.token, started: new Date(this.started).toISOString() };
+    const info: ServeInfo = {
+      protocol: SERVE_PROTOCOL,
+      pid: process.pid,
+      socket: p.socket,
+      target: p.target,
+      token: this.token,
+      started: new Date(this.started).toISOString(),
+    };
     writeFileSync(p.info, `${JSON.stringify(info)}\n`, { mode: 0o600, flag: 'wx' });
     this.armIdle();
     this.ready = (async () => {
@@ -131,14 +169,17 @@ export class WarmServer {
   private async acquire(pid: number): Promise<VectorStore> {
     let afterHandOver = false;
     if (this.handedOverTo !== undefined) {
-      if (this.handedOverTo !== pid && pidAlive(this.handedOverTo)) throw busy(`the Milvus Lite data folder is handed over to pid ${this.handedOverTo}`);
+      if (this.handedOverTo !== pid && pidAlive(this.handedOverTo))
+        throw busy(`the Milvus Lite data folder is handed over to pid ${this.handedOverTo}`);
       this.handedOverTo = undefined;
       afterHandOver = true;
     }
     if (!this.store) {
       const opening = this.deps.openStore(afterHandOver);
       this.store = opening;
-      opening.catch(() => { if (this.store === opening) this.store = undefined; });
+      opening.catch(() => {
+        if (this.store === opening) this.store = undefined;
+      });
       if (afterHandOver) this.deps.log('reopening Milvus Lite');
     }
     try {
@@ -160,12 +201,17 @@ export class WarmServer {
     if (!loading) {
       loading = this.deps.openEmbedder(settings);
       this.models.set(key, loading);
-      loading.catch(() => { if (this.models.get(key) === loading) this.models.delete(key); });
+      loading.catch(() => {
+        if (this.models.get(key) === loading) this.models.delete(key);
+      });
       // Least recently loaded goes first.
       while (this.models.size > MAX_MODELS) {
         const [oldKey, old] = this.models.entries().next().value as [string, Promise<Opened<Embedder>>];
         this.models.delete(oldKey);
-        void old.then((o) => o.close(), () => undefined);
+        void old.then(
+          (o) => o.close(),
+          () => undefined,
+        );
       }
     } else {
       this.models.delete(key);
@@ -184,7 +230,10 @@ export class WarmServer {
     const store = this.store;
     this.store = undefined;
     if (store) {
-      await store.then((s) => s.close(), () => undefined);
+      await store.then(
+        (s) => s.close(),
+        () => undefined,
+      );
       this.deps.log(`handed the Milvus Lite data folder over to pid ${pid}`);
     }
     return true;
@@ -265,7 +314,14 @@ export class WarmServer {
           // The first request must be hello with the token; anything else ends the connection.
           const given = req.op === 'hello' && typeof req.token === 'string' ? Buffer.from(req.token) : Buffer.alloc(0);
           if (given.length !== this.tokenBuf.length || !timingSafeEqual(given, this.tokenBuf)) {
-            reply(id, { ok: false, error: { message: 'rag serve refused the request: missing or wrong token', code: 'unauthorized', hint: 'clients read the token from the 0600 file next to the socket' } });
+            reply(id, {
+              ok: false,
+              error: {
+                message: 'rag serve refused the request: missing or wrong token',
+                code: 'unauthorized',
+                hint: 'clients read the token from the 0600 file next to the socket',
+              },
+            });
             socket.end();
             return;
           }
@@ -281,11 +337,16 @@ export class WarmServer {
         }).then(
           (result) => reply(id, { ok: true, result }),
           (e: unknown) => {
-            const err: WireError = e instanceof RagError
-              ? { message: e.message, hint: e.hint, exitCode: e.exitCode }
-              : e && typeof e === 'object' && 'message' in e && 'code' in e && typeof (e as WireError).code === 'string'
-                ? (e as WireError)
-                : { message: errorMessage(e) };
+            const err: WireError =
+              e instanceof RagError
+                ? { message: e.message, hint: e.hint, exitCode: e.exitCode }
+                : e &&
+                    typeof e === 'object' &&
+                    'message' in e &&
+                    'code' in e &&
+                    typeof (e as WireError).code === 'string'
+                  ? (e as WireError)
+                  : { message: errorMessage(e) };
             reply(id, { ok: false, error: err });
           },
         );
@@ -302,7 +363,11 @@ export class WarmServer {
   private async handle(req: Request, onAcquired: () => void): Promise<Replies[Request['op']]> {
     switch (req.op) {
       case 'hello': {
-        if (req.protocol !== SERVE_PROTOCOL) throw { message: `rag serve speaks protocol ${SERVE_PROTOCOL}, the client ${req.protocol}`, code: 'protocol' } satisfies WireError;
+        if (req.protocol !== SERVE_PROTOCOL)
+          throw {
+            message: `rag serve speaks protocol ${SERVE_PROTOCOL}, the client ${req.protocol}`,
+            code: 'protocol',
+          } satisfies WireError;
         if (req.acquire) {
           await this.ready.catch(() => undefined);
           await this.acquire(req.pid);
@@ -363,8 +428,15 @@ export class WarmServer {
       }
       const store = this.store;
       this.store = undefined;
-      await store?.then((s) => s.close(), () => undefined);
-      for (const m of this.models.values()) await m.then((o) => o.close(), () => undefined);
+      await store?.then(
+        (s) => s.close(),
+        () => undefined,
+      );
+      for (const m of this.models.values())
+        await m.then(
+          (o) => o.close(),
+          () => undefined,
+        );
       this.models.clear();
       this.resolveClosed(reason);
     })();

@@ -15,7 +15,8 @@ const KEY = 'sk-e2e-Wq93SECRETkey-5c1d';
 const QUESTION = 'How do bees make honey?';
 
 // The Milvus tutorial's prompts, written out here independently of src/core/prompt.ts.
-const TUTORIAL_SYSTEM = '\nHuman: You are an AI assistant. You are able to find answers to the questions from the contextual passage snippets provided.\n';
+const TUTORIAL_SYSTEM =
+  '\nHuman: You are an AI assistant. You are able to find answers to the questions from the contextual passage snippets provided.\n';
 function tutorialUser(context: string, question: string): string {
   return (
     '\nUse the following pieces of information enclosed in <context> tags to provide an answer to the question enclosed in <question> tags.\n' +
@@ -25,9 +26,25 @@ function tutorialUser(context: string, question: string): string {
 
 const RESULT_KEYS = ['answer', 'model', 'question', 'search', 'sources', 'timings', 'usage'];
 const SOURCE_KEYS = ['file', 'position', 'score', 'text'];
-const TIMING_KEYS = ['collection', 'connect', 'embed', 'llm', 'milvusStart', 'modelLoad', 'path', 'search', 'startup', 'total'];
+const TIMING_KEYS = [
+  'collection',
+  'connect',
+  'embed',
+  'llm',
+  'milvusStart',
+  'modelLoad',
+  'path',
+  'search',
+  'startup',
+  'total',
+];
 
-interface Source { text: string; score: number; file: string; position: number }
+interface Source {
+  text: string;
+  score: number;
+  file: string;
+  position: number;
+}
 interface AskJson {
   question: string;
   answer: string | null;
@@ -61,14 +78,26 @@ function hasScript(): boolean {
 }
 
 /** Runs rag under util-linux `script`, so that its stdout and stderr are a terminal; returns what the terminal showed. */
-function inTerminal(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function inTerminal(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const quote = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
   const command = [process.execPath, RAG_BIN, ...args].map(quote).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      cwd,
+      env: cleanEnv(env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -87,7 +116,11 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
   /** The chunk texts `rag ask --no-llm --json` retrieves for QUESTION, best first. */
   let retrieved: string[] = [];
 
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({ RAG_MODEL_PATH: model, RAG_LLM_BASE_URL: llm.url, ...extra });
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+    RAG_MODEL_PATH: model,
+    RAG_LLM_BASE_URL: llm.url,
+    ...extra,
+  });
   /** Requests the server received from now on. */
   const since = (): (() => RecordedRequest[]) => {
     const start = llm.requests.length;
@@ -119,7 +152,11 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     assert.equal(res.sources.length, 3);
     for (const s of res.sources) assert.deepEqual(Object.keys(s).sort(), SOURCE_KEYS);
     const scores = res.sources.map((s) => s.score);
-    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'best first');
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+      'best first',
+    );
     // The piece under the heading that is the question itself comes first, even with the test model.
     assert.equal(res.sources[0]?.file, 'docs/bees.md');
     assert.equal(res.sources[0]?.position, 1);
@@ -174,13 +211,21 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     const usage = { prompt_tokens: 121, completion_tokens: 6, total_tokens: 127 };
     llm.setBehavior({ kind: 'ok', answer: 'Bees fan nectar into honey.', usage });
     const reqs = since();
-    const res = parse(await rag(['ask', '--json', '--llm-model', 'acme/chat-13b', QUESTION], { cwd, env: env({ RAG_LLM_API_KEY: KEY }) }));
+    const res = parse(
+      await rag(['ask', '--json', '--llm-model', 'acme/chat-13b', QUESTION], {
+        cwd,
+        env: env({ RAG_LLM_API_KEY: KEY }),
+      }),
+    );
     assert.deepEqual(Object.keys(res).sort(), RESULT_KEYS);
     assert.equal(res.question, QUESTION);
     assert.equal(res.answer, 'Bees fan nectar into honey.');
     assert.equal(res.model, 'acme/chat-13b');
     assert.deepEqual(res.usage, { promptTokens: 121, completionTokens: 6, totalTokens: 127 });
-    assert.deepEqual(res.sources.map((s) => s.text), retrieved);
+    assert.deepEqual(
+      res.sources.map((s) => s.text),
+      retrieved,
+    );
     for (const s of res.sources) {
       assert.deepEqual(Object.keys(s).sort(), SOURCE_KEYS);
       assert.equal(typeof s.score, 'number');
@@ -192,7 +237,8 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     assert.equal(via, 'in-process', 'no rag serve runs: everything in this process');
     for (const [k, v] of Object.entries(seconds)) assert.ok(typeof v === 'number' && v >= 0, `timings.${k} = ${v}`);
     // Rounded to ms: seconds with at most 3 decimals.
-    for (const [k, v] of Object.entries(seconds)) assert.equal(Math.round((v as number) * 1000) / 1000, v, `timings.${k} = ${v} is rounded to ms`);
+    for (const [k, v] of Object.entries(seconds))
+      assert.equal(Math.round((v as number) * 1000) / 1000, v, `timings.${k} = ${v} is rounded to ms`);
     assert.ok(res.timings.embed! > 0 && res.timings.search! > 0 && res.timings.llm! > 0);
     assert.ok(res.timings.total! >= res.timings.llm!);
     const [req, ...more] = reqs();
@@ -240,7 +286,10 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     writeFileSync(path.join(cwd, 'prompt.txt'), template);
     const system = 'You answer in one sentence.';
     const reqs = since();
-    const r = await rag(['ask', '--prompt-file', 'prompt.txt', '--system-prompt', system, QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
+    const r = await rag(['ask', '--prompt-file', 'prompt.txt', '--system-prompt', system, QUESTION], {
+      cwd,
+      env: env({ LEPTONAI_TOKEN: KEY }),
+    });
     assert.equal(r.code, 0, r.stderr);
     const expected = `Passages:\n${retrieved.join('\n')}\n---\nQ: ${QUESTION}\nAnswer briefly ($& $1 {other}).`;
     assert.deepEqual((reqs()[0]?.body as { messages: unknown }).messages, [
@@ -249,35 +298,42 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     ]);
   });
 
-  test('on a terminal: a status line while waiting, then the answer is streamed, then the sources; --quiet prints the answer alone', { skip: hasScript() ? false : 'util-linux `script` (to give rag a terminal) is not installed' }, async () => {
-    llm.setBehavior({ kind: 'ok' });
-    const reqs = since();
-    const r = await inTerminal(['ask', QUESTION], cwd, env({ LEPTONAI_TOKEN: KEY }));
-    assert.equal(r.code, 0, r.output);
-    // Status lines on stderr ("searching…"), each erased by the next and the last before the answer.
-    const CLEAR = '\r\x1b[2K';
-    assert.ok(r.output.startsWith(`${CLEAR}starting Milvus and loading the model…`), JSON.stringify(r.output));
-    assert.ok(r.output.includes(`${CLEAR}searching…`), JSON.stringify(r.output));
-    const shown = r.output.slice(r.output.lastIndexOf(CLEAR) + CLEAR.length);
-    // A terminal turns "\n" into "\r\n"; stdout and stderr share it.
-    const lines = shown.split('\r\n');
-    assert.deepEqual(lines.slice(0, 3), [DEFAULT_ANSWER, '', 'Sources:'], r.output);
-    assert.match(lines[3] ?? '', /^\[1\] docs\/bees\.md #1 {2}score \d\.\d{4}$/);
-    assert.match(lines[4] ?? '', /^\[2\] docs\/\w+\.md #\d+ {2}score \d\.\d{4}$/);
-    assert.match(lines[5] ?? '', /^\[3\] docs\/\w+\.md #\d+ {2}score \d\.\d{4}$/);
-    assert.deepEqual(lines.slice(6), [''], r.output);
-    const body = reqs()[0]?.body as { stream?: boolean; stream_options?: unknown };
-    assert.equal(body.stream, true);
-    assert.deepEqual(body.stream_options, { include_usage: true });
-    const quiet = await inTerminal(['ask', '--quiet', QUESTION], cwd, env({ LEPTONAI_TOKEN: KEY }));
-    assert.equal(quiet.code, 0, quiet.output);
-    assert.equal(quiet.output.slice(quiet.output.lastIndexOf(CLEAR) + CLEAR.length), `${DEFAULT_ANSWER}\r\n`);
-  });
+  test(
+    'on a terminal: a status line while waiting, then the answer is streamed, then the sources; --quiet prints the answer alone',
+    { skip: hasScript() ? false : 'util-linux `script` (to give rag a terminal) is not installed' },
+    async () => {
+      llm.setBehavior({ kind: 'ok' });
+      const reqs = since();
+      const r = await inTerminal(['ask', QUESTION], cwd, env({ LEPTONAI_TOKEN: KEY }));
+      assert.equal(r.code, 0, r.output);
+      // Status lines on stderr ("searching…"), each erased by the next and the last before the answer.
+      const CLEAR = '\r\x1b[2K';
+      assert.ok(r.output.startsWith(`${CLEAR}starting Milvus and loading the model…`), JSON.stringify(r.output));
+      assert.ok(r.output.includes(`${CLEAR}searching…`), JSON.stringify(r.output));
+      const shown = r.output.slice(r.output.lastIndexOf(CLEAR) + CLEAR.length);
+      // A terminal turns "\n" into "\r\n"; stdout and stderr share it.
+      const lines = shown.split('\r\n');
+      assert.deepEqual(lines.slice(0, 3), [DEFAULT_ANSWER, '', 'Sources:'], r.output);
+      assert.match(lines[3] ?? '', /^\[1\] docs\/bees\.md #1 {2}score \d\.\d{4}$/);
+      assert.match(lines[4] ?? '', /^\[2\] docs\/\w+\.md #\d+ {2}score \d\.\d{4}$/);
+      assert.match(lines[5] ?? '', /^\[3\] docs\/\w+\.md #\d+ {2}score \d\.\d{4}$/);
+      assert.deepEqual(lines.slice(6), [''], r.output);
+      const body = reqs()[0]?.body as { stream?: boolean; stream_options?: unknown };
+      assert.equal(body.stream, true);
+      assert.deepEqual(body.stream_options, { include_usage: true });
+      const quiet = await inTerminal(['ask', '--quiet', QUESTION], cwd, env({ LEPTONAI_TOKEN: KEY }));
+      assert.equal(quiet.code, 0, quiet.output);
+      assert.equal(quiet.output.slice(quiet.output.lastIndexOf(CLEAR) + CLEAR.length), `${DEFAULT_ANSWER}\r\n`);
+    },
+  );
 
   test('usage errors exit 2 before anything starts: a template without {question}, an empty question', async () => {
     writeFileSync(path.join(cwd, 'no-question.txt'), 'Context: {context}\n');
     const reqs = since();
-    const bad = await rag(['ask', '--prompt-file', 'no-question.txt', QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
+    const bad = await rag(['ask', '--prompt-file', 'no-question.txt', QUESTION], {
+      cwd,
+      env: env({ LEPTONAI_TOKEN: KEY }),
+    });
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /^error: .*\{question\}.*\(hint: .+\)\n$/);
     assert.equal(bad.stdout, '');
@@ -292,7 +348,11 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
 
   describe('LLM failures: one line with a hint, exit 1, no key in the output, no Milvus Lite left', () => {
     test('401 (the server echoes the key in its message)', async () => {
-      llm.setBehavior({ kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error' } } });
+      llm.setBehavior({
+        kind: 'status',
+        status: 401,
+        body: { error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error' } },
+      });
       const reqs = since();
       const r = await rag(['ask', QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
       const line = failsCleanly(r, /rejected the API key \(HTTP 401\)/);
@@ -335,7 +395,10 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
       llm.setBehavior({ kind: 'hang' });
       const reqs = since();
       const t0 = performance.now();
-      const running = rag(['ask', '--llm-timeout', '2', '--llm-retries', '1', QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
+      const running = rag(['ask', '--llm-timeout', '2', '--llm-retries', '1', QUESTION], {
+        cwd,
+        env: env({ LEPTONAI_TOKEN: KEY }),
+      });
       for (let i = 0; i < 300 && reqs().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(reqs().length, 1, 'the request arrived');
       noServerLeft(dataDir); // the chunks are retrieved: Milvus Lite is not kept through the LLM call
@@ -350,8 +413,14 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
 
     test('connection refused (a closed port)', async () => {
       const port = await closedPort();
-      const r = await rag(['ask', '--llm-base-url', `http://127.0.0.1:${port}/v1`, '--llm-retries', '1', QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
-      const line = failsCleanly(r, new RegExp(`cannot reach the LLM endpoint at http://127\\.0\\.0\\.1:${port}/v1 \\(ECONNREFUSED\\)`));
+      const r = await rag(['ask', '--llm-base-url', `http://127.0.0.1:${port}/v1`, '--llm-retries', '1', QUESTION], {
+        cwd,
+        env: env({ LEPTONAI_TOKEN: KEY }),
+      });
+      const line = failsCleanly(
+        r,
+        new RegExp(`cannot reach the LLM endpoint at http://127\\.0\\.0\\.1:${port}/v1 \\(ECONNREFUSED\\)`),
+      );
       assert.match(line, /--llm-base-url/);
       noServerLeft(dataDir);
     });
@@ -361,7 +430,10 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
     test('Milvus unreachable: one clear line, exit 1, within 15 s', async () => {
       const port = await closedPort();
       const t0 = performance.now();
-      const r = await rag(['ask', '--milvus-uri', `http://127.0.0.1:${port}`, QUESTION], { cwd, env: env({ LEPTONAI_TOKEN: KEY }) });
+      const r = await rag(['ask', '--milvus-uri', `http://127.0.0.1:${port}`, QUESTION], {
+        cwd,
+        env: env({ LEPTONAI_TOKEN: KEY }),
+      });
       const seconds = (performance.now() - t0) / 1000;
       failsCleanly(r, new RegExp(`cannot reach Milvus at http://127\\.0\\.0\\.1:${port}`));
       assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);

@@ -29,8 +29,14 @@ function line(stdout: string, key: string): string {
 describe('rag config: settings and where they come from', () => {
   test('flags > environment > .env > defaults, secrets masked, nothing started', async () => {
     const cwd = workdir('rag-e2e-config-');
-    writeFileSync(path.join(cwd, '.env'), `RAG_TOP_K=5\nRAG_LLM_MODEL=from-dotenv\nMILVUS_TOKEN=${MILVUS_SECRET}\nRAG_COLLECTION=from_dotenv\n`);
-    const r = await rag(['config', '--collection', 'from_flag'], { cwd, env: { RAG_LLM_API_KEY: KEY, LEPTONAI_TOKEN: OTHER_KEY, RAG_LLM_MODEL: 'from-env' } });
+    writeFileSync(
+      path.join(cwd, '.env'),
+      `RAG_TOP_K=5\nRAG_LLM_MODEL=from-dotenv\nMILVUS_TOKEN=${MILVUS_SECRET}\nRAG_COLLECTION=from_dotenv\n`,
+    );
+    const r = await rag(['config', '--collection', 'from_flag'], {
+      cwd,
+      env: { RAG_LLM_API_KEY: KEY, LEPTONAI_TOKEN: OTHER_KEY, RAG_LLM_MODEL: 'from-env' },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     noSecrets(r);
@@ -46,10 +52,16 @@ describe('rag config: settings and where they come from', () => {
 
   test('--json: the API key from LEPTONAI_TOKEN, OPENAI_BASE_URL honoured; keys masked', async () => {
     const cwd = workdir('rag-e2e-config-');
-    const r = await rag(['config', '--json'], { cwd, env: { LEPTONAI_TOKEN: OTHER_KEY, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
+    const r = await rag(['config', '--json'], {
+      cwd,
+      env: { LEPTONAI_TOKEN: OTHER_KEY, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+    });
     assert.equal(r.code, 0, r.stderr);
     noSecrets(r);
-    const res = JSON.parse(r.stdout) as { settings: Record<string, { value: string; source: string }>; checks: unknown[] };
+    const res = JSON.parse(r.stdout) as {
+      settings: Record<string, { value: string; source: string }>;
+      checks: unknown[];
+    };
     assert.deepEqual(res.settings.llmApiKey, { value: '**** (set)', source: 'env LEPTONAI_TOKEN' });
     assert.deepEqual(res.settings.llmBaseUrl, { value: 'http://127.0.0.1:1/v1', source: 'env OPENAI_BASE_URL' });
     assert.deepEqual(res.settings.search?.source, 'default');
@@ -79,7 +91,10 @@ describe('rag config: effective values and --check hints', () => {
     const cwd = workdir('rag-e2e-config-');
     const r = await rag(['config', '--check', '--milvus-uri', './none.db', '--model-path', testModel()], { cwd });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^FAIL milvus: no Milvus Lite data at .*none\.db \(hint: run `rag ingest <path>` first.*\)$/m);
+    assert.match(
+      r.stdout,
+      /^FAIL milvus: no Milvus Lite data at .*none\.db \(hint: run `rag ingest <path>` first.*\)$/m,
+    );
     assert.match(r.stdout, /^FAIL llm: no API key for the LLM endpoint \(hint: set LEPTONAI_TOKEN/m);
     assert.ok(!existsSync(path.join(cwd, 'none.db')));
   });
@@ -111,7 +126,10 @@ describe('rag config --check with Milvus Lite, the test model and the local LLM 
     noSecrets(r);
     const checks = r.stdout.split('\n').filter((l) => /^(ok|FAIL)\b/.test(l));
     assert.equal(checks.length, 3, r.stdout);
-    assert.match(checks[0] ?? '', /^ok +milvus: Milvus Lite at \.\/milvus\.db: collection "my_rag_collection" has 12 chunks \(local:test-model, 768 dims/);
+    assert.match(
+      checks[0] ?? '',
+      /^ok +milvus: Milvus Lite at \.\/milvus\.db: collection "my_rag_collection" has 12 chunks \(local:test-model, 768 dims/,
+    );
     assert.match(checks[1] ?? '', /^ok +model: local:test-model: 768 dims/);
     assert.equal(checks[2], `ok   llm: ${llm.url} answers (model mistral-7b)`);
     const reqs = llm.requests.slice(start);
@@ -131,13 +149,23 @@ describe('rag config --check with Milvus Lite, the test model and the local LLM 
     assert.match(r.stdout, /^ok +milvus: /m);
     assert.match(r.stdout, /^ok +model: /m);
     // The same message as `rag ask` gives (one error mapper), with its hint.
-    assert.match(r.stdout, new RegExp(`^FAIL llm: cannot reach the LLM endpoint at http://127\\.0\\.0\\.1:${port}/v1 \\(ECONNREFUSED\\) \\(hint: check --llm-base-url .+\\)$`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^FAIL llm: cannot reach the LLM endpoint at http://127\\.0\\.0\\.1:${port}/v1 \\(ECONNREFUSED\\) \\(hint: check --llm-base-url .+\\)$`,
+        'm',
+      ),
+    );
     assert.match(r.stderr, /^error: 1 of 3 checks failed: llm \(hint: .+\)\n$/);
     noServerLeft(path.join(cwd, 'milvus.db'));
   });
 
   test('a key the endpoint refuses (401): FAIL llm, exit 1, the key not shown', async () => {
-    llm.setBehavior({ kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${KEY}` } } });
+    llm.setBehavior({
+      kind: 'status',
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${KEY}` } },
+    });
     try {
       const r = await rag(['config', '--check', '--llm-base-url', llm.url], { cwd, env });
       assert.equal(r.code, 1, r.stderr);

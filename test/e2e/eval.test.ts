@@ -40,14 +40,20 @@ interface ModeJson {
   misses: number;
   search: number;
   embed: number;
-  results: { line: number; question: string; rank: number | null; sources: { file: string; position: number; score: number; relevant: boolean }[] }[];
+  results: {
+    line: number;
+    question: string;
+    rank: number | null;
+    sources: { file: string; position: number; score: number; relevant: boolean }[];
+  }[];
 }
 
 const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
 
 /** Well-formedness by a strict XML parser (Python's minidom): returns [testcase name, failure type | null] per case. */
 function parseJunit(file: string): [string, string | null][] {
-  const script = 'import json,sys,xml.dom.minidom as m\nd=m.parse(sys.argv[1])\nprint(json.dumps([[c.getAttribute("name"), (c.getElementsByTagName("failure") or [None])[0] and c.getElementsByTagName("failure")[0].getAttribute("type")] for c in d.getElementsByTagName("testcase")]))';
+  const script =
+    'import json,sys,xml.dom.minidom as m\nd=m.parse(sys.argv[1])\nprint(json.dumps([[c.getAttribute("name"), (c.getElementsByTagName("failure") or [None])[0] and c.getElementsByTagName("failure")[0].getAttribute("type")] for c in d.getElementsByTagName("testcase")]))';
   return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as [string, string | null][];
 }
 
@@ -76,16 +82,32 @@ describe('rag eval on a hand-made corpus and question set', () => {
     assert.equal(report.modes.length, 1);
     const bm25 = report.modes[0] as ModeJson;
     assert.equal(bm25.mode, 'bm25');
-    assert.deepEqual(bm25.results.map((q) => q.rank), RANKS);
-    assert.deepEqual(bm25.results.map((q) => q.line), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      bm25.results.map((q) => q.rank),
+      RANKS,
+    );
+    assert.deepEqual(
+      bm25.results.map((q) => q.line),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(bm25.k, 3);
     assert.ok(close(bm25.hit1, 1 / 5) && close(bm25.hitK, 3 / 5) && close(bm25.mrr, 11 / 30), JSON.stringify(bm25));
     assert.equal(bm25.misses, 2);
     assert.ok(bm25.search > 0 && bm25.embed > 0, 'latencies are measured');
     // What came back instead: the camel question got the Desert chunk only, the last one nothing at all.
-    assert.deepEqual(bm25.results[3]?.sources.map((s) => [s.file, s.position, s.relevant]), [['docs/kb.md', 4, false]]);
+    assert.deepEqual(
+      bm25.results[3]?.sources.map((s) => [s.file, s.position, s.relevant]),
+      [['docs/kb.md', 4, false]],
+    );
     assert.deepEqual(bm25.results[4]?.sources, []);
-    assert.deepEqual(bm25.results[1]?.sources.map((s) => [s.position, s.relevant]), [[1, false], [2, true], [3, false]]);
+    assert.deepEqual(
+      bm25.results[1]?.sources.map((s) => [s.position, s.relevant]),
+      [
+        [1, false],
+        [2, true],
+        [3, false],
+      ],
+    );
   });
 
   test('the retrieval is exactly that of `rag ask` with the same settings', async () => {
@@ -95,14 +117,36 @@ describe('rag eval on a hand-made corpus and question set', () => {
     const fromAsk = (JSON.parse(a.stdout) as { sources: { file: string; position: number; score: number }[] }).sources;
     const fromEval = (JSON.parse(bm25Json) as { modes: ModeJson[] }).modes[0]?.results[1]?.sources ?? [];
     assert.equal(fromAsk.length, 3);
-    assert.deepEqual(fromEval.map((s) => [s.file, s.position, s.score.toFixed(5)]), fromAsk.map((s) => [s.file, s.position, s.score.toFixed(5)]));
+    assert.deepEqual(
+      fromEval.map((s) => [s.file, s.position, s.score.toFixed(5)]),
+      fromAsk.map((s) => [s.file, s.position, s.score.toFixed(5)]),
+    );
   });
 
   test('thresholds that hold: exit 0, and --junit writes valid XML with a test case per threshold, none failed (misses are not failures)', async () => {
-    const ok = await rag(['eval', 'q.jsonl', '--search', 'bm25', '--min-hit', '0.6', '--min-hit1', '0.2', '--min-mrr', '0.36', '--junit', 'report.xml'], { cwd, env });
+    const ok = await rag(
+      [
+        'eval',
+        'q.jsonl',
+        '--search',
+        'bm25',
+        '--min-hit',
+        '0.6',
+        '--min-hit1',
+        '0.2',
+        '--min-mrr',
+        '0.36',
+        '--junit',
+        'report.xml',
+      ],
+      { cwd, env },
+    );
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stderr, '');
-    assert.match(ok.stdout, /^thresholds:\n {2}ok {3}hit@1 0\.200 ≥ --min-hit1 0\.2 \(bm25\)\n {2}ok {3}hit@3 0\.600 ≥ --min-hit 0\.6 \(bm25\)\n {2}ok {3}MRR@3 0\.367 ≥ --min-mrr 0\.36 \(bm25\)$/m);
+    assert.match(
+      ok.stdout,
+      /^thresholds:\n {2}ok {3}hit@1 0\.200 ≥ --min-hit1 0\.2 \(bm25\)\n {2}ok {3}hit@3 0\.600 ≥ --min-hit 0\.6 \(bm25\)\n {2}ok {3}MRR@3 0\.367 ≥ --min-mrr 0\.36 \(bm25\)$/m,
+    );
     const cases = parseJunit(path.join(cwd, 'report.xml'));
     assert.deepEqual(cases, [
       ['threshold --min-hit1 0.2: hit@1', null],
@@ -112,21 +156,46 @@ describe('rag eval on a hand-made corpus and question set', () => {
   });
 
   test('a threshold that fails: exit 1, one line on stderr naming each failed figure; --cutoff (or its old name --k) sets the cut-off', async () => {
-    const r = await rag(['eval', 'q.jsonl', '--search', 'bm25', '--cutoff', '2', '--min-hit', '0.5', '--min-hit1', '0.2', '--min-mrr', '0.31'], { cwd, env });
+    const r = await rag(
+      [
+        'eval',
+        'q.jsonl',
+        '--search',
+        'bm25',
+        '--cutoff',
+        '2',
+        '--min-hit',
+        '0.5',
+        '--min-hit1',
+        '0.2',
+        '--min-mrr',
+        '0.31',
+      ],
+      { cwd, env },
+    );
     assert.equal(r.code, 1);
     // The old spelling --k is still accepted, with the same meaning.
-    const old = await rag(['eval', 'q.jsonl', '--search', 'bm25', '--k', '2', '--min-hit', '0.5', '--json'], { cwd, env });
+    const old = await rag(['eval', 'q.jsonl', '--search', 'bm25', '--k', '2', '--min-hit', '0.5', '--json'], {
+      cwd,
+      env,
+    });
     assert.equal(old.code, 1);
     assert.equal((JSON.parse(old.stdout) as { k: number }).k, 2);
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0] ?? '', /^error: retrieval below threshold: hit@2 0\.400 < --min-hit 0\.5 \(bm25\); MRR@2 0\.300 < --min-mrr 0\.31 \(bm25\) \(hint: .+\)$/);
+    assert.match(
+      lines[0] ?? '',
+      /^error: retrieval below threshold: hit@2 0\.400 < --min-hit 0\.5 \(bm25\); MRR@2 0\.300 < --min-mrr 0\.31 \(bm25\) \(hint: .+\)$/,
+    );
     // The report is still printed: a table with k = 2, then the misses with what came back instead.
     assert.match(r.stdout, /^hit@1 +0\.200$/m);
     assert.match(r.stdout, /^hit@2 +0\.400$/m);
     assert.match(r.stdout, /^MRR@2 +0\.300$/m);
     assert.match(r.stdout, /^misses +3$/m);
-    assert.match(r.stdout, /missed by bm25 \(3\):\n {2}line 3: wombat facts\n {4}expected: "eats grass" or "not in the corpus"\n {4}got: \[1\] docs\/kb\.md #1 {2}\d+\.\d{4} {2}Burrow three\n {9}\[2\] docs\/kb\.md #2 {2}\d+\.\d{4} {2}Burrow two\n/);
+    assert.match(
+      r.stdout,
+      /missed by bm25 \(3\):\n {2}line 3: wombat facts\n {4}expected: "eats grass" or "not in the corpus"\n {4}got: \[1\] docs\/kb\.md #1 {2}\d+\.\d{4} {2}Burrow three\n {9}\[2\] docs\/kb\.md #2 {2}\d+\.\d{4} {2}Burrow two\n/,
+    );
     assert.match(r.stdout, /line 5: What is <b>"x" & y<\/b>\?\n {4}expected: "<b>"\n {4}got: nothing/);
     assert.match(r.stdout, /FAIL hit@2 0\.400 < --min-hit 0\.5 \(bm25\)/);
   });
@@ -135,7 +204,8 @@ describe('rag eval on a hand-made corpus and question set', () => {
     const r = await rag(['eval', 'q.jsonl', '--compare', 'dense,bm25,hybrid'], { cwd, env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ +dense +bm25 +hybrid$/m);
-    const row = (name: string): string[] => r.stdout.match(new RegExp(`^${name} +(\\S+) +(\\S+) +(\\S+)$`, 'm'))?.slice(1) ?? [];
+    const row = (name: string): string[] =>
+      r.stdout.match(new RegExp(`^${name} +(\\S+) +(\\S+) +(\\S+)$`, 'm'))?.slice(1) ?? [];
     assert.equal(row('hit@1')[1], '0.200');
     assert.equal(row('hit@3')[1], '0.600');
     assert.equal(row('MRR@3')[1], '0.367');
@@ -152,17 +222,62 @@ describe('rag eval usage errors (exit 2, before any work)', () => {
     writeFileSync(path.join(cwd, 'ok.jsonl'), '{"question": "a", "expect": ["b"]}\n');
   });
   const cases: [string, string | null, string[], RegExp][] = [
-    ['a malformed line, named by number', '{"question": "a", "expect": ["b"]}\n\n{"question": "c", "expect": ["d"],}\n', ['bad.jsonl'], /^error: bad\.jsonl line 3: not valid JSON .*\(hint: one JSON object a line: /],
-    ['a line without "expect"', '{"question": "a", "expect": ["b"]}\n{"question": "c"}\n', ['bad.jsonl'], /^error: bad\.jsonl line 2: "expect" must be a non-empty list of strings/],
+    [
+      'a malformed line, named by number',
+      '{"question": "a", "expect": ["b"]}\n\n{"question": "c", "expect": ["d"],}\n',
+      ['bad.jsonl'],
+      /^error: bad\.jsonl line 3: not valid JSON .*\(hint: one JSON object a line: /,
+    ],
+    [
+      'a line without "expect"',
+      '{"question": "a", "expect": ["b"]}\n{"question": "c"}\n',
+      ['bad.jsonl'],
+      /^error: bad\.jsonl line 2: "expect" must be a non-empty list of strings/,
+    ],
     ['an empty file', '', ['bad.jsonl'], /^error: bad\.jsonl has no questions/],
-    ['a missing file', null, ['missing.jsonl'], /^error: the questions file missing\.jsonl does not exist \(hint: check the path/],
-    ['a threshold above 1', null, ['ok.jsonl', '--min-hit', '1.5'], /^error: --min-hit must be a number from 0 to 1, got "1\.5"/],
-    ['--k 0 (the old name of --cutoff)', null, ['ok.jsonl', '--k', '0'], /^error: --k must be a whole number ≥ 1, got "0"/],
+    [
+      'a missing file',
+      null,
+      ['missing.jsonl'],
+      /^error: the questions file missing\.jsonl does not exist \(hint: check the path/,
+    ],
+    [
+      'a threshold above 1',
+      null,
+      ['ok.jsonl', '--min-hit', '1.5'],
+      /^error: --min-hit must be a number from 0 to 1, got "1\.5"/,
+    ],
+    [
+      '--k 0 (the old name of --cutoff)',
+      null,
+      ['ok.jsonl', '--k', '0'],
+      /^error: --k must be a whole number ≥ 1, got "0"/,
+    ],
     ['--cutoff 0', null, ['ok.jsonl', '--cutoff', '0'], /^error: --cutoff must be a whole number ≥ 1, got "0"/],
-    ['--cutoff with --k', null, ['ok.jsonl', '--cutoff', '2', '--k', '2'], /^error: give --cutoff or its old name --k, not both/],
-    ['an unknown mode to compare', null, ['ok.jsonl', '--compare', 'dense,sparse'], /^error: --compare takes search modes/],
-    ['--search with --compare', null, ['ok.jsonl', '--search', 'bm25', '--compare', 'dense,bm25'], /^error: give either --search or --compare/],
-    ['--junit into a missing folder', null, ['ok.jsonl', '--junit', 'out/report.xml'], /^error: --junit out\/report\.xml: folder .* does not exist/],
+    [
+      '--cutoff with --k',
+      null,
+      ['ok.jsonl', '--cutoff', '2', '--k', '2'],
+      /^error: give --cutoff or its old name --k, not both/,
+    ],
+    [
+      'an unknown mode to compare',
+      null,
+      ['ok.jsonl', '--compare', 'dense,sparse'],
+      /^error: --compare takes search modes/,
+    ],
+    [
+      '--search with --compare',
+      null,
+      ['ok.jsonl', '--search', 'bm25', '--compare', 'dense,bm25'],
+      /^error: give either --search or --compare/,
+    ],
+    [
+      '--junit into a missing folder',
+      null,
+      ['ok.jsonl', '--junit', 'out/report.xml'],
+      /^error: --junit out\/report\.xml: folder .* does not exist/,
+    ],
   ];
   for (const [name, content, args, message] of cases) {
     test(name, async () => {
@@ -196,7 +311,10 @@ describe('rag eval on the Milvus FAQ with the dev set (../shared)', { skip: need
     assert.match(r.stdout, /^search ms +\d+\.\d +\d+\.\d +\d+\.\d$/m);
     for (let i = 0; i < 3; i++) {
       const [h1, h3, mrr] = [figures['hit@1']?.[i] ?? NaN, figures['hit@3']?.[i] ?? NaN, figures['MRR@3']?.[i] ?? NaN];
-      assert.ok(h1 <= h3 && h1 <= mrr + 5e-4 && mrr <= h3 + 5e-4, `mode ${i}: hit@1 ≤ MRR@3 ≤ hit@3 (${h1}, ${mrr}, ${h3})`);
+      assert.ok(
+        h1 <= h3 && h1 <= mrr + 5e-4 && mrr <= h3 + 5e-4,
+        `mode ${i}: hit@1 ≤ MRR@3 ≤ hit@3 (${h1}, ${mrr}, ${h3})`,
+      );
     }
 
     // The default mode (no --search), as a script sees it.

@@ -20,7 +20,10 @@ describe('rag <command> --help', () => {
       assert.equal(r.code, 0, r.stderr);
       // Commander wraps descriptions at 80 columns off a terminal: join the continuation lines.
       const help = r.stdout.replace(/\n {20,}/g, ' ');
-      const examples = help.slice(help.indexOf('Examples:\n') + 'Examples:\n'.length).split('\n').filter((l) => l.startsWith(`  rag ${cmd}`));
+      const examples = help
+        .slice(help.indexOf('Examples:\n') + 'Examples:\n'.length)
+        .split('\n')
+        .filter((l) => l.startsWith(`  rag ${cmd}`));
       assert.ok(help.includes('Examples:\n') && examples.length >= 2 && examples.length <= 4, help);
       let at = -1;
       for (const g of groups) {
@@ -31,11 +34,15 @@ describe('rag <command> --help', () => {
       for (const s of SETTINGS) {
         if (!s.option) continue;
         const name = settingName(s);
-        const line = help.split('\n').find((l) => l.includes(name) && l.trim().startsWith(s.option?.startsWith('-k') ? '-k' : name));
+        const line = help
+          .split('\n')
+          .find((l) => l.includes(name) && l.trim().startsWith(s.option?.startsWith('-k') ? '-k' : name));
         if (!line) continue; // not an option of this command
         for (const e of s.env) assert.ok(line.includes(e), `${cmd} ${name} names ${e}: ${line}`);
-        if (s.default !== undefined && s.default !== false) assert.ok(line.includes(`default: ${String(s.default)}`), `${cmd} ${name} shows its default: ${line}`);
-        if (s.defaultText) assert.ok(line.includes(`default: ${s.defaultText}`), `${cmd} ${name} shows its default: ${line}`);
+        if (s.default !== undefined && s.default !== false)
+          assert.ok(line.includes(`default: ${String(s.default)}`), `${cmd} ${name} shows its default: ${line}`);
+        if (s.defaultText)
+          assert.ok(line.includes(`default: ${s.defaultText}`), `${cmd} ${name} shows its default: ${line}`);
       }
     });
   }
@@ -44,7 +51,10 @@ describe('rag <command> --help', () => {
     for (const cmd of ['ask', 'config']) {
       const r = await rag([cmd, '--help'], { cwd });
       const help = r.stdout.replace(/\n {20,}/g, ' ');
-      assert.match(help, /--llm-base-url <url> .*default: https:\/\/mistral-7b\.lepton\.run\/api\/v1\/; env: RAG_LLM_BASE_URL, OPENAI_BASE_URL/);
+      assert.match(
+        help,
+        /--llm-base-url <url> .*default: https:\/\/mistral-7b\.lepton\.run\/api\/v1\/; env: RAG_LLM_BASE_URL, OPENAI_BASE_URL/,
+      );
       assert.match(help, /--cache-dir <dir> .*default: \$XDG_CACHE_HOME\/rag or ~\/\.cache\/rag; env: RAG_CACHE_DIR/);
     }
   });

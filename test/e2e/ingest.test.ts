@@ -13,22 +13,38 @@ import { noServerLeft } from '../helpers/procs.js';
 
 /** The tutorial's split: Python's file_text.split("# "), without empty or whitespace-only pieces. */
 function pieces(file: string): string[] {
-  return readFileSync(file, 'utf8').split('# ').filter((p) => p.trim() !== '');
+  return readFileSync(file, 'utf8')
+    .split('# ')
+    .filter((p) => p.trim() !== '');
 }
 
 function mdFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => path.join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join(dir, f));
 }
 
 /** Every stored row, read back with the Node SDK from the data folder after rag has exited. */
-async function storedRows(dataDir: string, collection = 'my_rag_collection'): Promise<{ source: string; position: number; text: string }[]> {
+async function storedRows(
+  dataDir: string,
+  collection = 'my_rag_collection',
+): Promise<{ source: string; position: number; text: string }[]> {
   const m = await startTestMilvus(dataDir);
   try {
     const client = new MilvusClient({ address: m.server.address });
     await client.loadCollection({ collection_name: collection });
-    const res = await client.query({ collection_name: collection, filter: 'id >= 0', output_fields: ['source', 'position', 'text'], limit: 16_384 });
+    const res = await client.query({
+      collection_name: collection,
+      filter: 'id >= 0',
+      output_fields: ['source', 'position', 'text'],
+      limit: 16_384,
+    });
     await client.closeConnection();
-    const rows = (res.data as { source: string; position: string; text: string }[]).map((r) => ({ source: r.source, position: Number(r.position), text: r.text }));
+    const rows = (res.data as { source: string; position: string; text: string }[]).map((r) => ({
+      source: r.source,
+      position: Number(r.position),
+      text: r.text,
+    }));
     return rows.sort((a, b) => a.source.localeCompare(b.source) || a.position - b.position);
   } finally {
     await m.stop();
@@ -49,7 +65,9 @@ describe('rag ingest on fixtures/', () => {
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout) as { files: number; chunks: number; added: number; total: number };
     // A chunk's source is its file's real path: the same whatever folder rag runs from or the path it was given.
-    const expected = mdFiles(path.join(cwd, 'docs')).flatMap((f) => pieces(f).map((text, position) => ({ source: realpathSync(f), position, text })));
+    const expected = mdFiles(path.join(cwd, 'docs')).flatMap((f) =>
+      pieces(f).map((text, position) => ({ source: realpathSync(f), position, text })),
+    );
     assert.equal(summary.files, 3);
     assert.equal(summary.chunks, expected.length);
     assert.equal(summary.added, expected.length);
@@ -63,7 +81,13 @@ describe('rag ingest on fixtures/', () => {
   test('re-ingesting unchanged files embeds and writes nothing', async () => {
     const r = await rag(['ingest', 'docs', '--json'], { cwd, env });
     assert.equal(r.code, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as { added: number; unchanged: number; removed: number; total: number; chunks: number };
+    const s = JSON.parse(r.stdout) as {
+      added: number;
+      unchanged: number;
+      removed: number;
+      total: number;
+      chunks: number;
+    };
     assert.equal(s.added, 0);
     assert.equal(s.removed, 0);
     assert.equal(s.unchanged, s.chunks);
@@ -72,7 +96,10 @@ describe('rag ingest on fixtures/', () => {
 
   test('a changed file re-embeds only its new pieces; a deleted file loses its chunks', async () => {
     const bees = path.join(cwd, 'docs', 'bees.md');
-    writeFileSync(bees, `${readFileSync(bees, 'utf8')}\n# Do bees sleep?\n\nForagers rest at night, antennae drooping.\n`);
+    writeFileSync(
+      bees,
+      `${readFileSync(bees, 'utf8')}\n# Do bees sleep?\n\nForagers rest at night, antennae drooping.\n`,
+    );
     rmSync(path.join(cwd, 'docs', 'bread.md'));
     const r = await rag(['ingest', 'docs', '--json'], { cwd, env });
     assert.equal(r.code, 0, r.stderr);
@@ -115,7 +142,10 @@ describe('rag ingest on fixtures/', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
-    assert.match(lines[0] ?? '', /^ingested 2 files, \d+ chunks, 0 added, \d+ unchanged, 0 removed into "my_rag_collection" \(\d+ stored\) in \d+\.\d s$/);
+    assert.match(
+      lines[0] ?? '',
+      /^ingested 2 files, \d+ chunks, 0 added, \d+ unchanged, 0 removed into "my_rag_collection" \(\d+ stored\) in \d+\.\d s$/,
+    );
     assert.equal(r.stderr, '');
   });
 });
@@ -138,7 +168,13 @@ describe('rag ingest on the tutorial corpus (../shared/corpora/milvus_docs/en/fa
     assert.deepEqual([c.added, c.total], [83, 83]);
     const rows = await storedRows(path.join(cwd, 'milvus.db'));
     assert.equal(rows.length, 83);
-    assert.deepEqual(rows.map((r) => r.text).sort(), mdFiles(FAQ).flatMap((f) => pieces(f)).sort(), 'the tutorial\'s texts, byte for byte');
+    assert.deepEqual(
+      rows.map((r) => r.text).sort(),
+      mdFiles(FAQ)
+        .flatMap((f) => pieces(f))
+        .sort(),
+      "the tutorial's texts, byte for byte",
+    );
   });
 
   test('the default split (sections) stores the same pieces but the 4 front-matter blocks: 79 chunks', async () => {

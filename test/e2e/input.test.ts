@@ -6,7 +6,15 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
-import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, pieces, storedRows, watchPeakRss, type Row } from '../helpers/reliability-kit.js';
+import {
+  assertExactlyOnce,
+  assertNoServerLeft,
+  assertOneErrorLine,
+  pieces,
+  storedRows,
+  watchPeakRss,
+  type Row,
+} from '../helpers/reliability-kit.js';
 import type { IngestSummary } from '../../src/core/ingest.js';
 import { MAX_TEXT_BYTES } from '../../src/core/chunk.js';
 
@@ -36,7 +44,11 @@ describe('bad paths fail at once, before Milvus Lite starts, and create nothing'
 
   test('a path that does not exist: usage error, exit 2', async () => {
     const r = await rag(['ingest', 'no-such-dir'], { cwd, env });
-    assertOneErrorLine(r, 2, /^error: no-such-dir: no such file or folder \(hint: give a folder, a Markdown file or a glob/);
+    assertOneErrorLine(
+      r,
+      2,
+      /^error: no-such-dir: no such file or folder \(hint: give a folder, a Markdown file or a glob/,
+    );
     assert.ok(!existsSync(path.join(cwd, 'milvus.db')), 'no data folder was created');
   });
 
@@ -60,11 +72,26 @@ describe('usage errors: one line, exit 2', () => {
     writeFileSync(path.join(cwd, 'q.jsonl'), '{"question": "q?", "expect": ["x"]}\n');
     const cases: [string[], RegExp][] = [
       [['ingest', 'docs', '--bogus'], /^error: unknown option '--bogus' \(hint: see rag ingest --help\)$/],
-      [['ask', 'why?', '--no-llm', '--top-k', '0'], /^error: --top-k must be a whole number ≥ 1, got "0" \(hint: see rag ask --help\)$/],
-      [['ask', 'why?', '--no-llm', '--top-k', 'abc'], /^error: --top-k must be a whole number ≥ 1, got "abc" \(hint: see rag ask --help\)$/],
-      [['ingest', 'docs', '--batch-size', '-1'], /^error: --batch-size must be a whole number ≥ 1, got "-1" \(hint: see rag ingest --help\)$/],
-      [['ingest', 'docs', '--model', 'Xenova/bge-small-en-v1.5', '--model-path', 'x'], /^error: option '--model-path <dir>' cannot be used with option '--model <id>' \(hint: see rag ingest --help\)$/],
-      [['eval', 'q.jsonl', '--compare', 'dense,bm25', '--search', 'dense'], /^error: give either --search or --compare, not both \(hint: /],
+      [
+        ['ask', 'why?', '--no-llm', '--top-k', '0'],
+        /^error: --top-k must be a whole number ≥ 1, got "0" \(hint: see rag ask --help\)$/,
+      ],
+      [
+        ['ask', 'why?', '--no-llm', '--top-k', 'abc'],
+        /^error: --top-k must be a whole number ≥ 1, got "abc" \(hint: see rag ask --help\)$/,
+      ],
+      [
+        ['ingest', 'docs', '--batch-size', '-1'],
+        /^error: --batch-size must be a whole number ≥ 1, got "-1" \(hint: see rag ingest --help\)$/,
+      ],
+      [
+        ['ingest', 'docs', '--model', 'Xenova/bge-small-en-v1.5', '--model-path', 'x'],
+        /^error: option '--model-path <dir>' cannot be used with option '--model <id>' \(hint: see rag ingest --help\)$/,
+      ],
+      [
+        ['eval', 'q.jsonl', '--compare', 'dense,bm25', '--search', 'dense'],
+        /^error: give either --search or --compare, not both \(hint: /,
+      ],
       [['ask', '', '--no-llm'], /^error: the question is empty \(hint: ask something/],
       [['ask', '  \n ', '--no-llm'], /^error: the question is empty \(hint: /],
       [['ingest'], /^error: missing required argument 'paths' \(hint: see rag ingest --help\)$/],
@@ -100,7 +127,9 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
       writeFileSync(path.join(docs, name), text);
       texts.set(`docs/${name}`, text);
     };
-    AWKWARD.forEach((name, i) => put(name, `# Name ${i}\n\nThe file ${name} is stored under its own name.\n\n# Second\n\nMore about ${i}.\n`));
+    AWKWARD.forEach((name, i) =>
+      put(name, `# Name ${i}\n\nThe file ${name} is stored under its own name.\n\n# Second\n\nMore about ${i}.\n`),
+    );
     put('empty.md', '');
     put('markers.md', '# \n#  \n\n# ');
     put('titles.md', '# Intro\n## Setup\n');
@@ -109,7 +138,10 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
     put('words.md', `# Honey\n\n${'honey bees make mead '.repeat(400)}\n`);
     // Longer than Milvus's VARCHAR limit: a run of 2-byte characters with no break to cut at, then words.
     put('long.md', `# Long\n\n${'ü'.repeat(40_000)}${' and the mead keeps'.repeat(6_000)}\n# After\n\nshort\n`);
-    writeFileSync(path.join(docs, 'binary.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
+    writeFileSync(
+      path.join(docs, 'binary.md'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+    );
     writeFileSync(path.join(docs, 'latin1.md'), Buffer.from('# Caf\xe9\n\ncr\xe8me br\xfbl\xe9e\n', 'latin1'));
     // Symbolic link loops: to the folder itself and to its parent.
     symlinkSync('.', path.join(docs, 'loop'));
@@ -146,15 +178,29 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
       /^warning: \d+ chunk\(s\) came from pieces longer than Milvus's 65,535-byte text limit and were cut to fit$/,
     ];
     assert.equal(lines.length, expectWarnings.length, r.stderr);
-    for (const re of expectWarnings) assert.ok(lines.some((l) => re.test(l)), `no warning matches ${re}:\n${r.stderr}`);
+    for (const re of expectWarnings)
+      assert.ok(
+        lines.some((l) => re.test(l)),
+        `no warning matches ${re}:\n${r.stderr}`,
+      );
 
     const rows = await storedRows(dataDir);
     const long = rows.filter((row) => row.source === 'docs/long.md');
-    assertExactlyOnce(rows.filter((row) => row.source !== 'docs/long.md'), expectedShort());
+    assertExactlyOnce(
+      rows.filter((row) => row.source !== 'docs/long.md'),
+      expectedShort(),
+    );
     // long.md: the over-long piece is cut into parts that fit, on character boundaries, and nothing is lost.
     const longPieces = pieces(texts.get('docs/long.md') ?? '');
-    assert.equal(long.map((row) => row.text).join(''), longPieces.join(''), 'the cut parts put together are the pieces');
-    assert.deepEqual(long.map((row) => row.position), long.map((_, i) => i));
+    assert.equal(
+      long.map((row) => row.text).join(''),
+      longPieces.join(''),
+      'the cut parts put together are the pieces',
+    );
+    assert.deepEqual(
+      long.map((row) => row.position),
+      long.map((_, i) => i),
+    );
     for (const row of long) {
       assert.ok(Buffer.byteLength(row.text) <= MAX_TEXT_BYTES, `a ${Buffer.byteLength(row.text)}-byte text was stored`);
       assert.ok(!row.text.includes('\uFFFD'), 'no character was split');
@@ -190,7 +236,10 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
     const s = summary(r);
     assert.deepEqual([s.added, s.removed, s.total], [0, 6, first.total - 6]);
     const rows = await storedRows(dataDir);
-    assertExactlyOnce(rows.filter((row) => row.source !== 'docs/long.md'), expectedShort());
+    assertExactlyOnce(
+      rows.filter((row) => row.source !== 'docs/long.md'),
+      expectedShort(),
+    );
   });
 
   test('rag ask: a very long question, and one in Chinese with emoji, are answered from the collection', async () => {
@@ -198,7 +247,10 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
     // One after the other: the second would wait for the first's hold on the data folder.
     const a = await rag(['ask', long, '--no-llm', '--json'], { cwd, env });
     const b = await rag(['ask', '蜜蜂如何酿造蜂蜜？🐝🍯', '--no-llm', '--json'], { cwd, env });
-    for (const [r, q] of [[a, long], [b, '蜜蜂如何酿造蜂蜜？🐝🍯']] as const) {
+    for (const [r, q] of [
+      [a, long],
+      [b, '蜜蜂如何酿造蜂蜜？🐝🍯'],
+    ] as const) {
       assert.equal(r.code, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /^(error|warning):|\n\s+at /m);
       const out = JSON.parse(r.stdout) as { question: string; sources: { file: string }[] };
@@ -214,7 +266,11 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
     const r = await rag(['ask', 'the mead keeps', '--no-llm', '--json', '--top-k', '20'], {
       cwd,
       env,
-      onSpawn: (child) => child.stdout?.once('data', () => { closed = true; child.stdout?.destroy(); }),
+      onSpawn: (child) =>
+        child.stdout?.once('data', () => {
+          closed = true;
+          child.stdout?.destroy();
+        }),
     });
     assert.ok(closed);
     assert.equal(r.code, 0, r.stderr);
@@ -247,41 +303,57 @@ function writeBig(file: string, bytes: number, runBytes: number): { sections: nu
 }
 
 describe('a 50 MB file streams within bounded memory', () => {
-  test('peak memory does not grow with the file (50 MB vs 5 MB); every piece is stored', { timeout: 300_000 }, async () => {
-    const cwd = workdir('rag-big-');
-    const env = { RAG_MODEL_PATH: testModel() };
-    mkdirSync(path.join(cwd, 'small'));
-    mkdirSync(path.join(cwd, 'big'));
-    // The same 4 MB run in both: the same embedding work (its distinct parts), only the file size differs.
-    writeBig(path.join(cwd, 'small', 'five.md'), 5 * 1024 * 1024, 4 * 1024 * 1024);
-    const { sections, section, run } = writeBig(path.join(cwd, 'big', 'fifty.md'), 50 * 1024 * 1024, 4 * 1024 * 1024);
+  test(
+    'peak memory does not grow with the file (50 MB vs 5 MB); every piece is stored',
+    { timeout: 300_000 },
+    async () => {
+      const cwd = workdir('rag-big-');
+      const env = { RAG_MODEL_PATH: testModel() };
+      mkdirSync(path.join(cwd, 'small'));
+      mkdirSync(path.join(cwd, 'big'));
+      // The same 4 MB run in both: the same embedding work (its distinct parts), only the file size differs.
+      writeBig(path.join(cwd, 'small', 'five.md'), 5 * 1024 * 1024, 4 * 1024 * 1024);
+      const { sections, section, run } = writeBig(path.join(cwd, 'big', 'fifty.md'), 50 * 1024 * 1024, 4 * 1024 * 1024);
 
-    // The JavaScript heap is capped so that V8 collects garbage instead of growing lazily (more so on a loaded
-    // machine): what is measured is what rag holds, not when the collector runs.
-    const capped = { ...env, NODE_OPTIONS: '--max-old-space-size=256' };
-    const measure = async (args: string[]): Promise<{ r: RunResult; peakKb: number }> => {
-      let watch: { stop(): number } | undefined;
-      const r = await rag(args, { cwd, env: capped, timeoutMs: 240_000, onSpawn: (child) => { watch = watchPeakRss(child.pid ?? -1); } });
-      return { r, peakKb: watch?.stop() ?? 0 };
-    };
-    const small = await measure(['ingest', 'small', '--json', '--milvus-uri', './small.db']);
-    assert.equal(small.r.code, 0, small.r.stderr);
-    const big = await measure(['ingest', 'big', '--json']);
-    const s = summary(big.r);
-    const mb = (kb: number): number => Math.round(kb / 1024);
-    // Reading the whole file would hold 50 MB of text and its pieces (several times that); streaming holds a few batches.
-    assert.ok(small.peakKb > 0 && big.peakKb > 0, 'peak memory was read from /proc');
-    assert.ok(big.peakKb - small.peakKb < 100 * 1024, `peak ${mb(big.peakKb)} MB for 50 MB vs ${mb(small.peakKb)} MB for 5 MB`);
-    assert.ok(big.peakKb < 600 * 1024, `peak ${mb(big.peakKb)} MB`);
-    // Every section is one piece; the run (with the section before it) is cut into parts of at most 64 kB.
-    assert.equal(s.chunks, sections - 1 + s.cut, 'one chunk per section, plus the parts of the cut piece');
-    const least = Math.ceil((run.length + section.length) / MAX_TEXT_BYTES);
-    assert.ok(s.cut >= least && s.cut <= 2 * least, `${s.cut} cut`);
-    assert.deepEqual([s.added, s.total], [s.chunks, s.chunks]);
-    // Every section is over 512 tokens: the same text is embedded once, but each chunk counts.
-    assert.ok(s.truncated >= sections - 1 && s.truncated <= s.chunks, `${s.truncated} truncated`);
-    const lines = warnings(big.r);
-    assert.equal(lines.length, 2, big.r.stderr);
-    process.stderr.write(`# 50 MB file: ${s.chunks} chunks (${s.cut} cut); peak RSS ${mb(big.peakKb)} MB, ${mb(small.peakKb)} MB for a 5 MB file\n`);
-  });
+      // The JavaScript heap is capped so that V8 collects garbage instead of growing lazily (more so on a loaded
+      // machine): what is measured is what rag holds, not when the collector runs.
+      const capped = { ...env, NODE_OPTIONS: '--max-old-space-size=256' };
+      const measure = async (args: string[]): Promise<{ r: RunResult; peakKb: number }> => {
+        let watch: { stop(): number } | undefined;
+        const r = await rag(args, {
+          cwd,
+          env: capped,
+          timeoutMs: 240_000,
+          onSpawn: (child) => {
+            watch = watchPeakRss(child.pid ?? -1);
+          },
+        });
+        return { r, peakKb: watch?.stop() ?? 0 };
+      };
+      const small = await measure(['ingest', 'small', '--json', '--milvus-uri', './small.db']);
+      assert.equal(small.r.code, 0, small.r.stderr);
+      const big = await measure(['ingest', 'big', '--json']);
+      const s = summary(big.r);
+      const mb = (kb: number): number => Math.round(kb / 1024);
+      // Reading the whole file would hold 50 MB of text and its pieces (several times that); streaming holds a few batches.
+      assert.ok(small.peakKb > 0 && big.peakKb > 0, 'peak memory was read from /proc');
+      assert.ok(
+        big.peakKb - small.peakKb < 100 * 1024,
+        `peak ${mb(big.peakKb)} MB for 50 MB vs ${mb(small.peakKb)} MB for 5 MB`,
+      );
+      assert.ok(big.peakKb < 600 * 1024, `peak ${mb(big.peakKb)} MB`);
+      // Every section is one piece; the run (with the section before it) is cut into parts of at most 64 kB.
+      assert.equal(s.chunks, sections - 1 + s.cut, 'one chunk per section, plus the parts of the cut piece');
+      const least = Math.ceil((run.length + section.length) / MAX_TEXT_BYTES);
+      assert.ok(s.cut >= least && s.cut <= 2 * least, `${s.cut} cut`);
+      assert.deepEqual([s.added, s.total], [s.chunks, s.chunks]);
+      // Every section is over 512 tokens: the same text is embedded once, but each chunk counts.
+      assert.ok(s.truncated >= sections - 1 && s.truncated <= s.chunks, `${s.truncated} truncated`);
+      const lines = warnings(big.r);
+      assert.equal(lines.length, 2, big.r.stderr);
+      process.stderr.write(
+        `# 50 MB file: ${s.chunks} chunks (${s.cut} cut); peak RSS ${mb(big.peakKb)} MB, ${mb(small.peakKb)} MB for a 5 MB file\n`,
+      );
+    },
+  );
 });

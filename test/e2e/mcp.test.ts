@@ -48,10 +48,23 @@ describe('rag mcp over stdio with the SDK client', () => {
   let model: string;
   let llm: LlmServer;
   const dataDir = (): string => path.join(cwd, 'milvus.db');
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({ RAG_MODEL_PATH: model, RAG_SERVE_DIR: path.join(cwd, 'run'), ...extra });
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+    RAG_MODEL_PATH: model,
+    RAG_SERVE_DIR: path.join(cwd, 'run'),
+    ...extra,
+  });
 
-  async function connect(args: string[] = [], extra: Record<string, string> = {}): Promise<{ client: Client; transport: StdioClientTransport }> {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [RAG_BIN, 'mcp', ...args], cwd, env: cleanEnv(env(extra)), stderr: 'pipe' });
+  async function connect(
+    args: string[] = [],
+    extra: Record<string, string> = {},
+  ): Promise<{ client: Client; transport: StdioClientTransport }> {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [RAG_BIN, 'mcp', ...args],
+      cwd,
+      env: cleanEnv(env(extra)),
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'rag-e2e', version: '1.0.0' });
     await client.connect(transport);
     transport.stderr?.on('data', () => undefined); // drained, so that its log never blocks it
@@ -85,7 +98,9 @@ describe('rag mcp over stdio with the SDK client', () => {
       // Lazy: listing the tools starts nothing; Milvus Lite and the model load on the first tool call.
       noServerLeft(dataDir());
 
-      const status = JSON.parse(body(await client.callTool({ name: 'status', arguments: {} }) as ToolResult)) as Record<string, unknown>;
+      const status = JSON.parse(
+        body((await client.callTool({ name: 'status', arguments: {} })) as ToolResult),
+      ) as Record<string, unknown>;
       assert.equal(status.collection, 'my_rag_collection');
       assert.equal(status.chunks, 12);
       assert.equal(status.exists, true);
@@ -93,26 +108,43 @@ describe('rag mcp over stdio with the SDK client', () => {
       assert.equal(status.milvus, dataDir());
       assert.equal(status.warm, true);
 
-      const res = await client.callTool({ name: 'search', arguments: { query: QUESTION, top_k: 4, mode: 'hybrid' } }) as ToolResult;
+      const res = (await client.callTool({
+        name: 'search',
+        arguments: { query: QUESTION, top_k: 4, mode: 'hybrid' },
+      })) as ToolResult;
       assert.ok(!res.isError, body(res));
-      const found = JSON.parse(body(res)) as { mode: string; chunks: { text: string; source: string; position: number; score: number }[] };
+      const found = JSON.parse(body(res)) as {
+        mode: string;
+        chunks: { text: string; source: string; position: number; score: number }[];
+      };
       assert.equal(found.mode, 'hybrid');
       assert.equal(found.chunks.length, 4);
       assert.deepEqual(Object.keys(found.chunks[0] ?? {}).sort(), ['position', 'score', 'source', 'text']);
       assert.equal(found.chunks[0]?.source, 'docs/bees.md');
       assert.equal(found.chunks[0]?.position, 1);
       // The CLI (in-process, handing the folder over and back) returns the same chunks with the same scores.
-      const cli = await rag(['ask', '--no-llm', '--json', '--no-server', '-k', '4', '--search', 'hybrid', QUESTION], { cwd, env: env() });
+      const cli = await rag(['ask', '--no-llm', '--json', '--no-server', '-k', '4', '--search', 'hybrid', QUESTION], {
+        cwd,
+        env: env(),
+      });
       assert.equal(cli.code, 0, cli.stderr);
-      const sources = (JSON.parse(cli.stdout) as { sources: { text: string; file: string; position: number; score: number }[] }).sources;
-      assert.deepEqual(found.chunks, sources.map((s) => ({ text: s.text, source: s.file, position: s.position, score: s.score })));
+      const sources = (
+        JSON.parse(cli.stdout) as { sources: { text: string; file: string; position: number; score: number }[] }
+      ).sources;
+      assert.deepEqual(
+        found.chunks,
+        sources.map((s) => ({ text: s.text, source: s.file, position: s.position, score: s.score })),
+      );
 
       // Warm between calls: a second search after the hand-over still works.
-      const again = await client.callTool({ name: 'search', arguments: { query: 'lighthouse keeper' } }) as ToolResult;
+      const again = (await client.callTool({
+        name: 'search',
+        arguments: { query: 'lighthouse keeper' },
+      })) as ToolResult;
       assert.ok(!again.isError, body(again));
 
       // ask without LLM settings: a tool error with the CLI's one-line format.
-      const noKey = await client.callTool({ name: 'ask', arguments: { question: QUESTION } }) as ToolResult;
+      const noKey = (await client.callTool({ name: 'ask', arguments: { question: QUESTION } })) as ToolResult;
       assert.equal(noKey.isError, true);
       assert.match(body(noKey), /^error: no API key for the LLM endpoint \(hint: set LEPTONAI_TOKEN .+\)$/);
     } finally {
@@ -120,7 +152,11 @@ describe('rag mcp over stdio with the SDK client', () => {
     }
     assert.ok(await until(() => !alive(pid), 15_000), 'rag mcp exited when stdin closed');
     noServerLeft(dataDir());
-    assert.deepEqual(readdirSync(path.join(cwd, 'run')).filter((f) => !f.endsWith('.log')), [], 'its socket and info file are gone');
+    assert.deepEqual(
+      readdirSync(path.join(cwd, 'run')).filter((f) => !f.endsWith('.log')),
+      [],
+      'its socket and info file are gone',
+    );
   });
 
   test('a tool error carries the same one-line message as the CLI (missing collection); SIGTERM stops it and Milvus Lite', async () => {
@@ -129,7 +165,7 @@ describe('rag mcp over stdio with the SDK client', () => {
     const { client, transport } = await connect(['--collection', 'nope']);
     const pid = transport.pid ?? -1;
     try {
-      const res = await client.callTool({ name: 'search', arguments: { query: QUESTION } }) as ToolResult;
+      const res = (await client.callTool({ name: 'search', arguments: { query: QUESTION } })) as ToolResult;
       assert.equal(res.isError, true);
       assert.equal(body(res), cli.stderr.trim());
       assert.match(body(res), /^error: collection "nope" does not exist \(hint: .+\)$/);
@@ -144,7 +180,7 @@ describe('rag mcp over stdio with the SDK client', () => {
   test('ask with the LLM settings: the answer and its sources', async () => {
     const { client } = await connect([], { RAG_LLM_BASE_URL: llm.url, RAG_LLM_API_KEY: 'sk-mcp-test-key-1234' });
     try {
-      const res = await client.callTool({ name: 'ask', arguments: { question: QUESTION } }) as ToolResult;
+      const res = (await client.callTool({ name: 'ask', arguments: { question: QUESTION } })) as ToolResult;
       assert.ok(!res.isError, body(res));
       const out = JSON.parse(body(res)) as { answer: string; sources: { source: string; position: number }[] };
       assert.equal(out.answer, DEFAULT_ANSWER);

@@ -27,9 +27,11 @@ function startHub(dir: string): Promise<{ url: string; requests: string[]; serve
       res.writeHead(404).end('not found');
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests, server });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests, server });
+    }),
+  );
 }
 
 describe('models by hub id', () => {
@@ -44,18 +46,27 @@ describe('models by hub id', () => {
   after(() => new Promise<void>((resolve) => hub.server.close(() => resolve())));
 
   test('first use downloads the model into RAG_CACHE_DIR', async () => {
-    const r = await rag(['ingest', path.join(FIXTURES, 'docs'), '--model', MODEL_ID, '--json'], { cwd, env: { HF_ENDPOINT: hub.url, RAG_CACHE_DIR: cache } });
+    const r = await rag(['ingest', path.join(FIXTURES, 'docs'), '--model', MODEL_ID, '--json'], {
+      cwd,
+      env: { HF_ENDPOINT: hub.url, RAG_CACHE_DIR: cache },
+    });
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as { model: string; added: number };
     assert.equal(s.model, MODEL_ID);
     assert.ok(s.added > 0);
-    assert.ok(hub.requests.some((q) => q.includes('/onnx/model.onnx')), hub.requests.join('\n'));
+    assert.ok(
+      hub.requests.some((q) => q.includes('/onnx/model.onnx')),
+      hub.requests.join('\n'),
+    );
     assert.ok(existsSync(path.join(cache, MODEL_ID, 'onnx', 'model.onnx')), 'cached on disk');
   });
 
-  test('later runs load from the cache with RAG_OFFLINE=1 and no request; ask uses the collection\'s model', async () => {
+  test("later runs load from the cache with RAG_OFFLINE=1 and no request; ask uses the collection's model", async () => {
     const before = hub.requests.length;
-    const r = await rag(['ask', '--no-llm', '--json', 'How do bees make honey?'], { cwd, env: { HF_ENDPOINT: hub.url, RAG_CACHE_DIR: cache, RAG_OFFLINE: '1' } });
+    const r = await rag(['ask', '--no-llm', '--json', 'How do bees make honey?'], {
+      cwd,
+      env: { HF_ENDPOINT: hub.url, RAG_CACHE_DIR: cache, RAG_OFFLINE: '1' },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(hub.requests.length, before, 'no network request');
     const a = JSON.parse(r.stdout) as { sources: { text: string }[] };
@@ -63,7 +74,10 @@ describe('models by hub id', () => {
   });
 
   test('a download that fails is one clear line naming the model and --model-path', async () => {
-    const r = await rag(['ingest', path.join(FIXTURES, 'docs'), '--model', 'Xenova/no-such-model', '--collection', 'other'], { cwd: workdir(), env: { HF_ENDPOINT: hub.url, RAG_CACHE_DIR: path.join(cwd, 'cache2') } });
+    const r = await rag(
+      ['ingest', path.join(FIXTURES, 'docs'), '--model', 'Xenova/no-such-model', '--collection', 'other'],
+      { cwd: workdir(), env: { HF_ENDPOINT: hub.url, RAG_CACHE_DIR: path.join(cwd, 'cache2') } },
+    );
     assert.equal(r.code, 1);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
@@ -72,9 +86,15 @@ describe('models by hub id', () => {
   });
 
   test('the default model id offline with an empty cache says how to get it', async () => {
-    const r = await rag(['ingest', path.join(FIXTURES, 'docs')], { cwd: workdir(), env: { RAG_OFFLINE: '1', RAG_CACHE_DIR: path.join(cwd, 'empty') } });
+    const r = await rag(['ingest', path.join(FIXTURES, 'docs')], {
+      cwd: workdir(),
+      env: { RAG_OFFLINE: '1', RAG_CACHE_DIR: path.join(cwd, 'empty') },
+    });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^error: cannot load embedding model Xenova\/all-mpnet-base-v2: .*\(hint: RAG_OFFLINE is set .*--model-path/);
+    assert.match(
+      r.stderr,
+      /^error: cannot load embedding model Xenova\/all-mpnet-base-v2: .*\(hint: RAG_OFFLINE is set .*--model-path/,
+    );
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 });

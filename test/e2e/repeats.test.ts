@@ -13,8 +13,14 @@ const REPEATED = 'See also\n\nThe beekeeping guide, chapter three.\n\n';
 
 /** Pieces of the fixture files, by Python's split("# ") minus blank pieces, computed here from the files. */
 function fixturePieces(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.md')).sort()
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('# ').filter((p) => p.trim() !== ''));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .flatMap((f) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .split('# ')
+        .filter((p) => p.trim() !== ''),
+    );
 }
 
 describe('rag ingest of a repeated piece (fixtures/repeats)', () => {
@@ -46,7 +52,10 @@ describe('rag ingest of a repeated piece (fixtures/repeats)', () => {
     // Two of them in one file, at positions 1 and 3; the third in the other file.
     const bySource = new Map<string, number[]>();
     for (const row of repeats) bySource.set(row.source, [...(bySource.get(row.source) ?? []), row.position]);
-    assert.deepEqual([...bySource.values()].map((p) => p.sort((a, b) => a - b)).sort((a, b) => b.length - a.length), [[1, 3], [1]]);
+    assert.deepEqual(
+      [...bySource.values()].map((p) => p.sort((a, b) => a - b)).sort((a, b) => b.length - a.length),
+      [[1, 3], [1]],
+    );
 
     const again = await rag(['ingest', 'repeats', '--json'], { cwd, env });
     assert.equal(again.code, 0, again.stderr);

@@ -88,9 +88,16 @@ describe('a narrower ingest after a wider one keeps what it does not cover', () 
     for (const [file, args] of cases) {
       rmSync(path.join(cwd, file));
       gone.push(file);
-      const s = await ingest(cwd, args.filter((a) => a !== file));
+      const s = await ingest(
+        cwd,
+        args.filter((a) => a !== file),
+      );
       assert.equal(s.removed, 1, `rag ingest ${args.join(' ')}: the deleted ${file}`);
-      assert.deepEqual(await storedFiles(cwd), FILES.filter((f) => !gone.includes(f)), `after deleting ${file}`);
+      assert.deepEqual(
+        await storedFiles(cwd),
+        FILES.filter((f) => !gone.includes(f)),
+        `after deleting ${file}`,
+      );
     }
   });
 });

@@ -37,7 +37,19 @@ describe('secrets never printed, whatever fails', () => {
     const r = await rag(['ingest', 'docs'], { cwd, env: env() });
     assert.equal(r.code, 0, r.stderr);
     port = await closedPort();
-    llm = await startLlmServer({ behavior: { kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error', code: 'invalid_api_key' } } } });
+    llm = await startLlmServer({
+      behavior: {
+        kind: 'status',
+        status: 401,
+        body: {
+          error: {
+            message: `Incorrect API key provided: ${KEY}`,
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        },
+      },
+    });
   });
   after(async () => {
     await llm?.close();
@@ -78,20 +90,46 @@ describe('secrets never printed, whatever fails', () => {
     },
     {
       name: 'LLM refuses the key (HTTP 401, the key echoed in its message)',
-      args: () => ['ask', 'How do bees make honey?', '--llm-api-key', KEY, '--llm-base-url', llm.url, '--llm-retries', '0'],
+      args: () => [
+        'ask',
+        'How do bees make honey?',
+        '--llm-api-key',
+        KEY,
+        '--llm-base-url',
+        llm.url,
+        '--llm-retries',
+        '0',
+      ],
       code: 1,
       line: /^error: the LLM endpoint rejected the API key \(HTTP 401\) \(hint: /,
       masked: 'none',
     },
     {
       name: 'LLM unreachable, the key in its URL',
-      args: () => ['ask', 'How do bees make honey?', '--llm-api-key', KEY, '--llm-base-url', `http://127.0.0.1:${port}/${KEY}/v1`, '--llm-retries', '0'],
+      args: () => [
+        'ask',
+        'How do bees make honey?',
+        '--llm-api-key',
+        KEY,
+        '--llm-base-url',
+        `http://127.0.0.1:${port}/${KEY}/v1`,
+        '--llm-retries',
+        '0',
+      ],
       code: 1,
       line: /^error: .*127\.0\.0\.1:\d+\/\*\*\*\/v1.*\(hint: /,
     },
     {
       name: 'rag config --check: every check fails, the settings listed',
-      args: () => ['config', '--check', '--llm-api-key', KEY, '--llm-base-url', `http://127.0.0.1:${port}/${KEY}/v1`, ...milvusAt()],
+      args: () => [
+        'config',
+        '--check',
+        '--llm-api-key',
+        KEY,
+        '--llm-base-url',
+        `http://127.0.0.1:${port}/${KEY}/v1`,
+        ...milvusAt(),
+      ],
       code: 1,
       line: /^error: \d of \d checks failed: .*milvus.*llm.* \(hint: /,
       masked: 'stdout',
@@ -116,7 +154,11 @@ describe('secrets never printed, whatever fails', () => {
       // The secret was there to hide: its place shows as ***.
       if (c.masked !== 'none') assert.match(c.masked === 'stdout' ? plain.stdout : plain.stderr, /\*\*\*/);
 
-      const verbose = await rag([...c.args(), '--verbose'], { cwd, env: { ...env(), ...c.env?.() }, timeoutMs: 90_000 });
+      const verbose = await rag([...c.args(), '--verbose'], {
+        cwd,
+        env: { ...env(), ...c.env?.() },
+        timeoutMs: 90_000,
+      });
       assertNoSecret(verbose, '--verbose');
       assert.equal(verbose.code, c.code, verbose.stderr);
       if (c.masked !== 'none') assert.match(c.masked === 'stdout' ? verbose.stdout : verbose.stderr, /\*\*\*/);

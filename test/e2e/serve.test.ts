@@ -46,13 +46,19 @@ function raw(socketPath: string, line: string, untilReply = false): Promise<{ re
   return new Promise((resolve, reject) => {
     const s = net.connect(socketPath);
     let data = '';
-    const timer = setTimeout(() => { s.destroy(); resolve({ reply: data, closed: false }); }, 5000);
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve({ reply: data, closed: false });
+    }, 5000);
     s.on('data', (d) => {
       data += d.toString();
       if (untilReply && data.includes('\n')) s.destroy();
     });
     s.on('error', reject);
-    s.on('close', () => { clearTimeout(timer); resolve({ reply: data, closed: true }); });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ reply: data, closed: true });
+    });
     s.write(`${line}\n`);
   });
 }
@@ -64,7 +70,12 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
   const env = (): Record<string, string> => ({ RAG_MODEL_PATH: model, RAG_SERVE_DIR: serveDir });
   const run = (args: string[], timeoutMs = 120_000): Promise<RunResult> => rag(args, { cwd, env: env(), timeoutMs });
   const infoFile = (): string | undefined => readdirSync(serveDir).find((f) => f.endsWith('.json'));
-  const info = (): { pid: number; socket: string; token: string } => JSON.parse(readFileSync(path.join(serveDir, infoFile() ?? 'none'), 'utf8')) as { pid: number; socket: string; token: string };
+  const info = (): { pid: number; socket: string; token: string } =>
+    JSON.parse(readFileSync(path.join(serveDir, infoFile() ?? 'none'), 'utf8')) as {
+      pid: number;
+      socket: string;
+      token: string;
+    };
   const pids: number[] = [];
 
   async function detach(extra: string[] = []): Promise<number> {
@@ -110,7 +121,9 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
     assert.equal(statSync(path.join(serveDir, infoFile() ?? '')).mode & 0o777, 0o600);
     for (const mode of ['dense', 'bm25', 'hybrid']) {
       const warm = parse(await run(['ask', '--no-llm', '--json', '-k', '5', '--search', mode, QUESTION]));
-      const cold = parse(await run(['ask', '--no-llm', '--json', '-k', '5', '--search', mode, '--no-server', QUESTION]));
+      const cold = parse(
+        await run(['ask', '--no-llm', '--json', '-k', '5', '--search', mode, '--no-server', QUESTION]),
+      );
       assert.equal(warm.timings.path, 'server', mode);
       assert.equal(cold.timings.path, 'in-process', mode);
       assert.equal(warm.timings.milvusStart, 0);
@@ -118,19 +131,27 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
       if (mode === 'hybrid') assert.deepEqual(warm.sources, before.sources);
     }
     const qs = path.join(cwd, 'q.jsonl');
-    writeFileSync(qs, [
-      JSON.stringify({ question: QUESTION, expect: ['Workers collect nectar'] }),
-      JSON.stringify({ question: 'Who keeps a lighthouse?', expect: ['keeper'] }),
-      JSON.stringify({ question: 'How is bread baked?', expect: ['oven'] }),
-    ].join('\n'));
+    writeFileSync(
+      qs,
+      [
+        JSON.stringify({ question: QUESTION, expect: ['Workers collect nectar'] }),
+        JSON.stringify({ question: 'Who keeps a lighthouse?', expect: ['keeper'] }),
+        JSON.stringify({ question: 'How is bread baked?', expect: ['oven'] }),
+      ].join('\n'),
+    );
     type EvalJson = { path: string; modes: { mode: string; hit1: number; results: { sources: unknown[] }[] }[] };
     const ew = parse<EvalJson>(await run(['eval', qs, '--json', '--compare', 'dense,bm25,hybrid']));
     const ec = parse<EvalJson>(await run(['eval', qs, '--json', '--compare', 'dense,bm25,hybrid', '--no-server']));
     assert.equal(ew.path, 'server');
     assert.equal(ec.path, 'in-process');
-    assert.deepEqual(ew.modes.map((m) => m.results.map((q) => q.sources)), ec.modes.map((m) => m.results.map((q) => q.sources)));
+    assert.deepEqual(
+      ew.modes.map((m) => m.results.map((q) => q.sources)),
+      ec.modes.map((m) => m.results.map((q) => q.sources)),
+    );
     assert.ok(alive(pid), 'the server still runs after the hand-overs');
-    const st = parse<{ pid: number; milvusOpen: boolean; requests: number; searchMedian: number }>(await run(['serve', '--status', '--json']));
+    const st = parse<{ pid: number; milvusOpen: boolean; requests: number; searchMedian: number }>(
+      await run(['serve', '--status', '--json']),
+    );
     assert.equal(st.pid, pid);
     assert.ok(st.requests > 0);
     assert.equal(typeof st.searchMedian, 'number');
@@ -138,7 +159,11 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
 
   test('token: a request without the token, or with a wrong one, is refused and the connection closed', async () => {
     const { socket, token } = info();
-    for (const line of [JSON.stringify({ id: 1, op: 'status' }), JSON.stringify({ id: 1, op: 'hello', token: 'x'.repeat(64), pid: 1, protocol: 1, acquire: false }), 'not json']) {
+    for (const line of [
+      JSON.stringify({ id: 1, op: 'status' }),
+      JSON.stringify({ id: 1, op: 'hello', token: 'x'.repeat(64), pid: 1, protocol: 1, acquire: false }),
+      'not json',
+    ]) {
       const r = await raw(socket, line);
       assert.equal(r.closed, true, line);
       assert.doesNotMatch(r.reply, /"ok":true/, line);
@@ -146,7 +171,11 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
     const bad = await raw(socket, JSON.stringify({ id: 7, op: 'status' }));
     assert.match(bad.reply, /"ok":false.*unauthorized/);
     // With the token from the 0600 file it answers (and the token never appears in the server's log).
-    const good = await raw(socket, JSON.stringify({ id: 1, op: 'hello', token, pid: process.pid, protocol: 1, acquire: false }), true);
+    const good = await raw(
+      socket,
+      JSON.stringify({ id: 1, op: 'hello', token, pid: process.pid, protocol: 1, acquire: false }),
+      true,
+    );
     assert.match(good.reply, /"ok":true/);
     const log = readdirSync(serveDir).find((f) => f.endsWith('.log'));
     assert.ok(log);
@@ -177,7 +206,10 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`stopped rag serve \\(pid ${pid}\\)`));
     assert.ok(!alive(pid));
-    assert.deepEqual(readdirSync(serveDir).filter((f) => !f.endsWith('.log')), []);
+    assert.deepEqual(
+      readdirSync(serveDir).filter((f) => !f.endsWith('.log')),
+      [],
+    );
     noServerLeft(path.join(cwd, 'milvus.db'));
     const again = await run(['serve', '--stop']);
     assert.equal(again.code, 0);
@@ -204,7 +236,10 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
   test('--idle: the server exits by itself after the idle time, with its Milvus Lite, and removes its files', async () => {
     const pid = await detach(['--idle', '0.05']);
     assert.ok(await until(() => !alive(pid), 30_000), 'exited after 3 s idle');
-    assert.deepEqual(readdirSync(serveDir).filter((f) => !f.endsWith('.log')), []);
+    assert.deepEqual(
+      readdirSync(serveDir).filter((f) => !f.endsWith('.log')),
+      [],
+    );
     noServerLeft(path.join(cwd, 'milvus.db'));
     const bad = await run(['serve', '--idle', 'soon']);
     assert.equal(bad.code, 2);

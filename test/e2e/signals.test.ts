@@ -6,7 +6,16 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
-import { assertExactlyOnce, assertNoServerLeft, assertOneErrorLine, dirBytes, makeCorpus, pids, storedRows, waitFor } from '../helpers/reliability-kit.js';
+import {
+  assertExactlyOnce,
+  assertNoServerLeft,
+  assertOneErrorLine,
+  dirBytes,
+  makeCorpus,
+  pids,
+  storedRows,
+  waitFor,
+} from '../helpers/reliability-kit.js';
 
 interface Interrupted {
   cwd: string;
@@ -24,9 +33,19 @@ async function interrupt(signal: NodeJS.Signals): Promise<Interrupted> {
   const env = { RAG_MODEL_PATH: testModel() };
   const expected = makeCorpus(cwd, 'docs', 40, 10);
   let child: ChildProcess | undefined;
-  const done = rag(['ingest', 'docs', '--batch-size', '1'], { cwd, env, timeoutMs: 150_000, onSpawn: (c) => { child = c; } });
+  const done = rag(['ingest', 'docs', '--batch-size', '1'], {
+    cwd,
+    env,
+    timeoutMs: 150_000,
+    onSpawn: (c) => {
+      child = c;
+    },
+  });
   // Some rows are on disk (about 4 kB each): the ingest is under way, Milvus Lite is up.
-  const busy = await waitFor(() => dirBytes(dataDir) > 100_000 || (child !== undefined && child.exitCode !== null), 90_000);
+  const busy = await waitFor(
+    () => dirBytes(dataDir) > 100_000 || (child !== undefined && child.exitCode !== null),
+    90_000,
+  );
   assert.ok(busy && child && child.exitCode === null, 'the ingest was under way when the signal was sent');
   assert.equal(pids(dataDir).length, 1, 'Milvus Lite runs');
   const t0 = Date.now();
@@ -48,20 +67,33 @@ async function rerun(x: Interrupted): Promise<void> {
 }
 
 describe('signals during rag ingest', () => {
-  for (const [signal, code, what] of [['SIGINT', 130, 'Ctrl-C (SIGINT): stops after the batch, exit 130'], ['SIGTERM', 143, 'SIGTERM: the same, exit 143']] as const) {
+  for (const [signal, code, what] of [
+    ['SIGINT', 130, 'Ctrl-C (SIGINT): stops after the batch, exit 130'],
+    ['SIGTERM', 143, 'SIGTERM: the same, exit 143'],
+  ] as const) {
     test(`${what}, one line; Milvus Lite stopped; a re-run finishes`, { timeout: 180_000 }, async () => {
       const x = await interrupt(signal);
-      assertOneErrorLine(x.result, code, new RegExp(`^error: interrupted by ${signal}: the chunks stored so far are complete \\(hint: run the same command again to finish the ingest\\)$`));
+      assertOneErrorLine(
+        x.result,
+        code,
+        new RegExp(
+          `^error: interrupted by ${signal}: the chunks stored so far are complete \\(hint: run the same command again to finish the ingest\\)$`,
+        ),
+      );
       assert.ok(x.stopMs < 30_000, `stopped ${x.stopMs} ms after the signal`);
       await assertNoServerLeft(x.dataDir);
       await rerun(x);
     });
   }
 
-  test('SIGKILL (nothing runs in rag): Milvus Lite notices and shuts down by itself; a re-run finishes', { timeout: 180_000 }, async () => {
-    const x = await interrupt('SIGKILL');
-    assert.equal(x.result.signal, 'SIGKILL');
-    await assertNoServerLeft(x.dataDir, 30_000);
-    await rerun(x);
-  });
+  test(
+    'SIGKILL (nothing runs in rag): Milvus Lite notices and shuts down by itself; a re-run finishes',
+    { timeout: 180_000 },
+    async () => {
+      const x = await interrupt('SIGKILL');
+      assert.equal(x.result.signal, 'SIGKILL');
+      await assertNoServerLeft(x.dataDir, 30_000);
+      await rerun(x);
+    },
+  );
 });

@@ -119,9 +119,18 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
   /** One behaviour per request, in order; the last one repeats; none at all means ok. */
   const next = (): Behavior => (queue.length > 1 ? queue.shift() : queue[0]) ?? { kind: 'ok' };
 
-  const sendJson = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const sendJson = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   };
 
@@ -144,12 +153,18 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       const errBody = behavior.body ?? {
         error: { message: STATUS_TEXT[status] ?? `HTTP ${status}`, type: 'test_error', code: String(status) },
       };
-      sendJson(res, status, errBody, { ...(retryable ? { 'retry-after-ms': String(retryAfterMs) } : {}), ...behavior.headers });
+      sendJson(res, status, errBody, {
+        ...(retryable ? { 'retry-after-ms': String(retryAfterMs) } : {}),
+        ...behavior.headers,
+      });
       return;
     }
 
     if (method === 'GET' && path === '/v1/models') {
-      sendJson(res, 200, { object: 'list', data: [{ id: 'test-model', object: 'model', created: 0, owned_by: 'test' }] });
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: 'test-model', object: 'model', created: 0, owned_by: 'test' }],
+      });
       return;
     }
     if (method !== 'POST' || path !== '/v1/chat/completions') {
@@ -171,7 +186,9 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: pieces.join('') }, finish_reason: 'stop', logprobs: null }],
+        choices: [
+          { index: 0, message: { role: 'assistant', content: pieces.join('') }, finish_reason: 'stop', logprobs: null },
+        ],
         ...(usage ? { usage } : {}),
       });
       return;
@@ -185,7 +202,10 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       { index: 0, delta: d, finish_reason: finish, logprobs: null },
     ];
 
-    const events = [chunk(delta({ role: 'assistant', content: '' })), ...pieces.map((p) => chunk(delta({ content: p })))];
+    const events = [
+      chunk(delta({ role: 'assistant', content: '' })),
+      ...pieces.map((p) => chunk(delta({ content: p }))),
+    ];
     const stallAt = behavior.kind === 'stall' ? 1 + (behavior.afterChunks ?? 1) : Infinity;
     for (let i = 0; i < events.length; i++) {
       if (i >= stallAt) return; // go silent; close() destroys the socket

@@ -52,8 +52,10 @@ export interface MilvusServerHandle {
 
 /** Why the server tier cannot run here, or false when it can be tried. */
 export function serverUnavailable(): string | false {
-  if (process.platform !== 'linux' && process.platform !== 'darwin') return `the milvus package has no server for ${process.platform}`;
-  if (!existsSync(SERVER_PYTHON)) return `${path.relative(REPO_ROOT, SERVER_PYTHON)} is missing: run \`node scripts/setup-milvus-server.mjs\` (installs the pinned PyPI milvus package)`;
+  if (process.platform !== 'linux' && process.platform !== 'darwin')
+    return `the milvus package has no server for ${process.platform}`;
+  if (!existsSync(SERVER_PYTHON))
+    return `${path.relative(REPO_ROOT, SERVER_PYTHON)} is missing: run \`node scripts/setup-milvus-server.mjs\` (installs the pinned PyPI milvus package)`;
   return false;
 }
 
@@ -87,7 +89,8 @@ async function freePort(): Promise<number> {
 async function healthy(metrics: number, proc: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the server exited (${proc.exitCode ?? proc.signalCode}) before it was ready`);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`the server exited (${proc.exitCode ?? proc.signalCode}) before it was ready`);
     try {
       const res = await fetch(`http://127.0.0.1:${metrics}/healthz`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok && (await res.text()).includes('OK')) return;
@@ -99,7 +102,9 @@ async function healthy(metrics: number, proc: ChildProcess, timeoutMs: number): 
   throw new Error(`the server was not healthy within ${timeoutMs / 1000} s`);
 }
 
-export async function startMilvusServer(opts: { auth?: boolean; startTimeoutMs?: number } = {}): Promise<MilvusServerHandle> {
+export async function startMilvusServer(
+  opts: { auth?: boolean; startTimeoutMs?: number } = {},
+): Promise<MilvusServerHandle> {
   const why = serverUnavailable();
   if (why) throw new Error(why);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rag-milvus-server-'));
@@ -109,8 +114,16 @@ export async function startMilvusServer(opts: { auth?: boolean; startTimeoutMs?:
   let cleaned = false;
   try {
     const port = await freePort();
-    const out = execFileSync(SERVER_PYTHON, ['-c', PREPARE, dataDir, String(port), opts.auth ? '1' : '0'], { encoding: 'utf8', timeout: 120_000 });
-    const info = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { version: string; base: string; metrics: number; port: number };
+    const out = execFileSync(SERVER_PYTHON, ['-c', PREPARE, dataDir, String(port), opts.auth ? '1' : '0'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const info = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+      version: string;
+      base: string;
+      metrics: number;
+      port: number;
+    };
     const exe = path.join(info.base, 'bin', 'milvus');
     const logFile = path.join(info.base, 'logs', 'milvus-run.log');
 

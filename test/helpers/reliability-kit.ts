@@ -50,7 +50,12 @@ export async function storedRows(dataDir: string, collection = COLLECTION): Prom
     const rows: Row[] = [];
     let last = '-1';
     for (let page = 0; page < 1000; page++) {
-      const res = await client.query({ collection_name: collection, filter: `id > ${last}`, output_fields: ['id', 'source', 'position', 'text'], limit: 1000 });
+      const res = await client.query({
+        collection_name: collection,
+        filter: `id > ${last}`,
+        output_fields: ['id', 'source', 'position', 'text'],
+        limit: 1000,
+      });
       const data = (res.data as { id: string; source: string; position: string; text: string }[])
         .map((r) => ({ id: String(r.id), source: r.source, position: Number(r.position), text: r.text }))
         .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
@@ -67,7 +72,9 @@ export async function storedRows(dataDir: string, collection = COLLECTION): Prom
 
 /** Rows without ids, sorted like storedRows, for deepEqual with an expected list. */
 export function contents(rows: Omit<Row, 'id'>[]): Omit<Row, 'id'>[] {
-  return rows.map(({ source, position, text }) => ({ source, position, text })).sort((a, b) => a.source.localeCompare(b.source) || a.position - b.position);
+  return rows
+    .map(({ source, position, text }) => ({ source, position, text }))
+    .sort((a, b) => a.source.localeCompare(b.source) || a.position - b.position);
 }
 
 /** Every chunk exactly once: no (source, position) twice, and exactly the expected rows. */

@@ -30,7 +30,9 @@ if (skip) process.stderr.write(`# server tier skipped: ${skip}\n`);
 
 /** The tutorial's split: Python's file_text.split("# "), without empty or whitespace-only pieces. */
 function pieces(file: string): string[] {
-  return readFileSync(file, 'utf8').split('# ').filter((p) => p.trim() !== '');
+  return readFileSync(file, 'utf8')
+    .split('# ')
+    .filter((p) => p.trim() !== '');
 }
 
 /** Every failure is one readable stderr line: never "[object Object]", never a stack, never the token. */
@@ -49,7 +51,11 @@ function noObjectObject(r: RunResult): void {
 
 /** Runs Python with the project venv's pymilvus (the tutorial's client); stdout parsed as JSON. */
 function pymilvus(script: string, args: string[]): unknown {
-  const out = execFileSync(VENV_PYTHON, ['-c', script, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(VENV_PYTHON, ['-c', script, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return JSON.parse(out.trim().split('\n').pop() ?? 'null') as unknown;
 }
 
@@ -95,8 +101,10 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
   let env: Record<string, string>;
   let client: MilvusClient;
   let model: string;
-  const expectedChunks = (): number => readdirSync(path.join(cwd, 'docs'))
-    .filter((f) => f.endsWith('.md')).reduce((n, f) => n + pieces(path.join(cwd, 'docs', f)).length, 0);
+  const expectedChunks = (): number =>
+    readdirSync(path.join(cwd, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .reduce((n, f) => n + pieces(path.join(cwd, 'docs', f)).length, 0);
 
   before(() => {
     assert.ok(server);
@@ -139,8 +147,10 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     assert.match(warnings[0] ?? '', /^warning: Milvus v2\.3\.5\S* has no BM25 .*Milvus >= 2\.5/);
   });
 
-  test('pymilvus (the tutorial\'s MilvusClient.search) finds rag\'s chunks right after rag exits, without load()', async () => {
-    const texts = await timed('pymilvusSearch', async () => pymilvus(PY_SEARCH, [server!.uri, ROOT_TOKEN, 'my_rag_collection', '768'])) as string[];
+  test("pymilvus (the tutorial's MilvusClient.search) finds rag's chunks right after rag exits, without load()", async () => {
+    const texts = (await timed('pymilvusSearch', async () =>
+      pymilvus(PY_SEARCH, [server!.uri, ROOT_TOKEN, 'my_rag_collection', '768']),
+    )) as string[];
     assert.equal(texts.length, 3);
     const all = ['bees.md', 'bread.md', 'lighthouses.md'].flatMap((f) => pieces(path.join(cwd, 'docs', f)));
     for (const t of texts) assert.ok(all.includes(t), `not a stored piece: ${t}`);
@@ -149,18 +159,34 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
   test('unchanged re-run writes nothing; a changed and a deleted file: exact counts', async () => {
     const again = await timed('ingestUnchanged', () => rag(['ingest', 'docs', '--json'], { cwd, env }));
     assert.equal(again.code, 0, again.stderr);
-    const a = JSON.parse(again.stdout) as { added: number; unchanged: number; removed: number; total: number; chunks: number };
+    const a = JSON.parse(again.stdout) as {
+      added: number;
+      unchanged: number;
+      removed: number;
+      total: number;
+      chunks: number;
+    };
     assert.deepEqual([a.added, a.removed, a.unchanged, a.total], [0, 0, a.chunks, a.chunks]);
     assert.doesNotMatch(again.stderr, /BM25/, 'the warning is for creation only');
 
     const bees = path.join(cwd, 'docs', 'bees.md');
     const beesBefore = pieces(bees).length;
     const breadPieces = pieces(path.join(cwd, 'docs', 'bread.md')).length;
-    writeFileSync(bees, `${readFileSync(bees, 'utf8')}\n# Do bees sleep?\n\nForagers rest at night, antennae drooping.\n`);
+    writeFileSync(
+      bees,
+      `${readFileSync(bees, 'utf8')}\n# Do bees sleep?\n\nForagers rest at night, antennae drooping.\n`,
+    );
     rmSync(path.join(cwd, 'docs', 'bread.md'));
     const r = await timed('ingestChanged', () => rag(['ingest', 'docs', '--json'], { cwd, env }));
     assert.equal(r.code, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as { added: number; removed: number; unchanged: number; total: number; files: number; chunks: number };
+    const s = JSON.parse(r.stdout) as {
+      added: number;
+      removed: number;
+      unchanged: number;
+      total: number;
+      files: number;
+      chunks: number;
+    };
     const expected = expectedChunks();
     assert.equal(s.files, 2);
     // The last piece of bees.md changed (text appended to it) and one was added; bread.md is gone.
@@ -174,7 +200,9 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
   });
 
   test('ask --no-llm and eval in dense mode (the default falls back to dense on this server)', async () => {
-    const a = await timed('askNoLlm', () => rag(['ask', '--no-llm', '--json', 'How do bees make honey?'], { cwd, env }));
+    const a = await timed('askNoLlm', () =>
+      rag(['ask', '--no-llm', '--json', 'How do bees make honey?'], { cwd, env }),
+    );
     assert.equal(a.code, 0, a.stderr);
     noObjectObject(a);
     const res = JSON.parse(a.stdout) as { sources: { file: string; position: number; text: string }[] };
@@ -182,10 +210,15 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     assert.equal(res.sources[0]?.file, 'docs/bees.md');
     assert.match(res.sources[0]?.text ?? '', /^How do bees make honey\?/);
 
-    writeFileSync(path.join(cwd, 'q.jsonl'), `${JSON.stringify({ question: 'How do bees make honey?', expect: ['Workers collect nectar'] })}\n${JSON.stringify({ question: 'Why do bees swarm?', expect: ['swarm'] })}\n`);
+    writeFileSync(
+      path.join(cwd, 'q.jsonl'),
+      `${JSON.stringify({ question: 'How do bees make honey?', expect: ['Workers collect nectar'] })}\n${JSON.stringify({ question: 'Why do bees swarm?', expect: ['swarm'] })}\n`,
+    );
     const e = await timed('evalDense', () => rag(['eval', 'q.jsonl', '--search', 'dense', '--json'], { cwd, env }));
     assert.equal(e.code, 0, e.stderr);
-    const report = JSON.parse(e.stdout) as { modes: { mode: string; hit1: number; hitK: number; results: { rank: number | null }[] }[] };
+    const report = JSON.parse(e.stdout) as {
+      modes: { mode: string; hit1: number; hitK: number; results: { rank: number | null }[] }[];
+    };
     assert.equal(report.modes[0]?.mode, 'dense');
     assert.equal(report.modes[0]?.results[0]?.rank, 1);
     assert.equal(report.modes[0]?.hitK, 1);
@@ -203,28 +236,45 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
   test('--recreate rebuilds the collection from scratch', async () => {
     const r = await timed('ingestRecreate', () => rag(['ingest', 'docs', '--recreate', '--json'], { cwd, env }));
     assert.equal(r.code, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as { added: number; unchanged: number; total: number; chunks: number; recreated: boolean };
+    const s = JSON.parse(r.stdout) as {
+      added: number;
+      unchanged: number;
+      total: number;
+      chunks: number;
+      recreated: boolean;
+    };
     assert.equal(s.recreated, true);
     assert.deepEqual([s.added, s.unchanged, s.total], [s.chunks, 0, s.chunks]);
     assert.equal(s.chunks, expectedChunks());
   });
 
   test('a wrong MILVUS_TOKEN: one clear error, the token never printed', async () => {
-    for (const args of [['ingest', 'docs'], ['ask', '--no-llm', 'How do bees make honey?']]) {
+    for (const args of [
+      ['ingest', 'docs'],
+      ['ask', '--no-llm', 'How do bees make honey?'],
+    ]) {
       const r = await rag(args, { cwd, env: { ...env, MILVUS_TOKEN: 'root:wr0ng-Secret' } });
       oneLineError(r, /rejected the credentials.*hint: check --milvus-token \/ MILVUS_TOKEN/);
       assert.doesNotMatch(r.stderr, /wr0ng-Secret/);
     }
-    const none = await rag(['ask', '--no-llm', 'How do bees make honey?'], { cwd, env: { ...env, MILVUS_TOKEN: undefined } });
+    const none = await rag(['ask', '--no-llm', 'How do bees make honey?'], {
+      cwd,
+      env: { ...env, MILVUS_TOKEN: undefined },
+    });
     oneLineError(none, /rejected the credentials/);
   });
 
-  describe('the tutorial\'s own collection (built by pymilvus): searchable by rag, never changed', () => {
+  describe("the tutorial's own collection (built by pymilvus): searchable by rag, never changed", () => {
     const name = 'tutorial_rag';
     let before0: unknown;
     before(async () => {
       // Its rows: the pieces and their vectors, as rag's collection holds them (same model), written by pymilvus.
-      const res = await client.query({ collection_name: 'my_rag_collection', filter: 'id >= 0', output_fields: ['text', 'vector'], limit: 1000 });
+      const res = await client.query({
+        collection_name: 'my_rag_collection',
+        filter: 'id >= 0',
+        output_fields: ['text', 'vector'],
+        limit: 1000,
+      });
       const rows = (res.data as { text: string; vector: number[] }[]).map((r) => ({ text: r.text, vector: r.vector }));
       assert.ok(rows.length > 0);
       const file = path.join(cwd, 'tutorial-rows.json');
@@ -234,7 +284,12 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     });
 
     test('rag ask --search dense and rag eval with an explicit model read it', async () => {
-      const a = await timed('askTutorial', () => rag(['ask', '--no-llm', '--json', '--search', 'dense', '--collection', name, 'How do bees make honey?'], { cwd, env }));
+      const a = await timed('askTutorial', () =>
+        rag(['ask', '--no-llm', '--json', '--search', 'dense', '--collection', name, 'How do bees make honey?'], {
+          cwd,
+          env,
+        }),
+      );
       assert.equal(a.code, 0, a.stderr + server?.logTail());
       const res = JSON.parse(a.stdout) as { sources: { text: string }[] };
       assert.equal(res.sources.length, 3);
@@ -249,11 +304,23 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     test('without an explicit model, bm25/hybrid, ingest or --recreate: clear errors, and the collection is unchanged', async () => {
       const cache = path.join(cwd, 'empty-cache');
       mkdirSync(cache, { recursive: true });
-      const noModel = await rag(['ask', '--no-llm', '--collection', name, 'How do bees make honey?'], { cwd, env: { ...env, RAG_MODEL_PATH: undefined, RAG_OFFLINE: '1', RAG_CACHE_DIR: cache } });
+      const noModel = await rag(['ask', '--no-llm', '--collection', name, 'How do bees make honey?'], {
+        cwd,
+        env: { ...env, RAG_MODEL_PATH: undefined, RAG_OFFLINE: '1', RAG_CACHE_DIR: cache },
+      });
       oneLineError(noModel, /not built by rag.*--model or --model-path/);
-      oneLineError(await rag(['ask', '--no-llm', '--search', 'hybrid', '--collection', name, 'bees'], { cwd, env }), /no BM25 field/);
-      oneLineError(await rag(['ingest', 'docs', '--collection', name], { cwd, env }), /not built by rag: rag only reads it/);
-      oneLineError(await rag(['ingest', 'docs', '--recreate', '--collection', name], { cwd, env }), /not built by rag: rag does not drop it/);
+      oneLineError(
+        await rag(['ask', '--no-llm', '--search', 'hybrid', '--collection', name, 'bees'], { cwd, env }),
+        /no BM25 field/,
+      );
+      oneLineError(
+        await rag(['ingest', 'docs', '--collection', name], { cwd, env }),
+        /not built by rag: rag only reads it/,
+      );
+      oneLineError(
+        await rag(['ingest', 'docs', '--recreate', '--collection', name], { cwd, env }),
+        /not built by rag: rag does not drop it/,
+      );
       assert.deepEqual(pymilvus(PY_SNAPSHOT, [server!.uri, ROOT_TOKEN, name]), before0);
     });
   });
@@ -266,7 +333,13 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     const FILES = 6;
     const PIECES = 40;
     for (let f = 0; f < FILES; f++) {
-      writeFileSync(path.join(big, `doc${f}.md`), Array.from({ length: PIECES }, (_, p) => `# Topic ${f}.${p}\n\nLine ${p} of file ${f}: ${'lorem ipsum '.repeat(3 + (p % 3))}\n`).join('\n'));
+      writeFileSync(
+        path.join(big, `doc${f}.md`),
+        Array.from(
+          { length: PIECES },
+          (_, p) => `# Topic ${f}.${p}\n\nLine ${p} of file ${f}: ${'lorem ipsum '.repeat(3 + (p % 3))}\n`,
+        ).join('\n'),
+      );
     }
     const total = FILES * PIECES;
     const ingestArgs = ['ingest', 'big', '--collection', 'resume_test', '--batch-size', '2', '--json'];
@@ -300,7 +373,13 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     const kept = Number((await client.count({ collection_name: 'resume_test' })).data);
     const again = await timed('ingestResume', () => rag(ingestArgs, { cwd, env }));
     assert.equal(again.code, 0, again.stderr + server?.logTail());
-    const s = JSON.parse(again.stdout) as { added: number; unchanged: number; removed: number; total: number; chunks: number };
+    const s = JSON.parse(again.stdout) as {
+      added: number;
+      unchanged: number;
+      removed: number;
+      total: number;
+      chunks: number;
+    };
     assert.equal(s.chunks, total);
     assert.equal(s.unchanged, kept, 'what the server kept is not embedded again');
     assert.equal(s.added, total - kept);

@@ -34,7 +34,12 @@ async function failure(p: Promise<unknown>): Promise<RagError> {
     await p;
   } catch (err) {
     assert.ok(err instanceof RagError, `expected a RagError, got ${String(err)}`);
-    for (const text of [err.message, err.hint ?? '', String(err.stack), err.cause === undefined ? '' : String(err.cause)]) {
+    for (const text of [
+      err.message,
+      err.hint ?? '',
+      String(err.stack),
+      err.cause === undefined ? '' : String(err.cause),
+    ]) {
       assert.ok(!text.includes(KEY), `the API key leaked into: ${text}`);
     }
     assert.ok(!err.message.includes('\n'), `message is not one line: ${err.message}`);
@@ -73,10 +78,17 @@ describe('createChatModel: requests and answers', () => {
   });
 
   it('non-streamed: returns text, model and usage', async () => {
-    await withServer({ kind: 'ok', answer: 'Forty two.', usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } }, async (s) => {
-      const res = await model(s.url).complete(MESSAGES);
-      assert.deepEqual(res, { text: 'Forty two.', model: MODEL, usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10 } });
-    });
+    await withServer(
+      { kind: 'ok', answer: 'Forty two.', usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } },
+      async (s) => {
+        const res = await model(s.url).complete(MESSAGES);
+        assert.deepEqual(res, {
+          text: 'Forty two.',
+          model: MODEL,
+          usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10 },
+        });
+      },
+    );
   });
 
   it('streamed: passes each piece to onToken in order, returns full text and usage', async () => {
@@ -122,7 +134,10 @@ describe('createChatModel: requests and answers', () => {
         assert.equal(headers['openai-project'], undefined);
       });
     } finally {
-      for (const [name, value] of [['OPENAI_ORG_ID', saved.org], ['OPENAI_PROJECT_ID', saved.project]] as const) {
+      for (const [name, value] of [
+        ['OPENAI_ORG_ID', saved.org],
+        ['OPENAI_PROJECT_ID', saved.project],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -131,7 +146,8 @@ describe('createChatModel: requests and answers', () => {
 
   it('an empty API key is a usage error', () => {
     assert.throws(
-      () => createChatModel({ baseURL: 'http://127.0.0.1:1/v1', apiKey: '', model: MODEL, timeoutMs: 1000, maxRetries: 0 }),
+      () =>
+        createChatModel({ baseURL: 'http://127.0.0.1:1/v1', apiKey: '', model: MODEL, timeoutMs: 1000, maxRetries: 0 }),
       (err: unknown) => err instanceof RagError && err.exitCode === 2 && /LEPTONAI_TOKEN/.test(err.hint ?? ''),
     );
   });
@@ -239,7 +255,9 @@ describe('createChatModel: failures', () => {
     await withServer({ kind: 'stall', afterChunks: 1 }, async (s) => {
       const pieces: string[] = [];
       const t0 = Date.now();
-      const err = await failure(model(s.url, { timeoutMs: 300, maxRetries: 0 }).complete(MESSAGES, { onToken: (p) => pieces.push(p) }));
+      const err = await failure(
+        model(s.url, { timeoutMs: 300, maxRetries: 0 }).complete(MESSAGES, { onToken: (p) => pieces.push(p) }),
+      );
       assert.match(err.message, /^no answer from the LLM endpoint within 0\.3 s/);
       assert.deepEqual(pieces, splitAnswer(DEFAULT_ANSWER).slice(0, 1));
       assert.ok(Date.now() - t0 < 3000);
@@ -288,7 +306,9 @@ describe('createChatModel: interruption', () => {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 100);
       const t0 = Date.now();
-      const err = await failure(model(s.url, { timeoutMs: 10_000 }).complete(MESSAGES, { signal: ac.signal, onToken: () => {} }));
+      const err = await failure(
+        model(s.url, { timeoutMs: 10_000 }).complete(MESSAGES, { signal: ac.signal, onToken: () => {} }),
+      );
       assert.equal(err.message, 'interrupted');
       assert.ok(Date.now() - t0 < 2000);
       assert.equal(s.requests.length, 1);

@@ -34,13 +34,20 @@ describe('HeadingSplitter', () => {
   ];
   for (const [name, text] of cases) {
     test(`${name}: same pieces as Python's split("# ")`, async () => {
-      assert.deepEqual((await split([text])).map((p) => p.text), reference(text));
+      assert.deepEqual(
+        (await split([text])).map((p) => p.text),
+        reference(text),
+      );
     });
     test(`${name}: same pieces whatever the stream boundaries`, async () => {
       for (let size = 1; size <= 4; size++) {
         const parts: string[] = [];
         for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
-        assert.deepEqual((await split(parts)).map((p) => p.text), reference(text), `parts of ${size}`);
+        assert.deepEqual(
+          (await split(parts)).map((p) => p.text),
+          reference(text),
+          `parts of ${size}`,
+        );
       }
     });
   }
@@ -49,8 +56,20 @@ describe('HeadingSplitter', () => {
     const long = 'word '.repeat(100);
     const pieces = await split([`# ${long}# short`], 64);
     for (const p of pieces) assert.ok(Buffer.byteLength(p.text) <= 64, `${Buffer.byteLength(p.text)} bytes`);
-    assert.equal(pieces.filter((p) => !p.cut).map((p) => p.text).join(''), 'short');
-    assert.equal(pieces.filter((p) => p.cut).map((p) => p.text).join(''), long);
+    assert.equal(
+      pieces
+        .filter((p) => !p.cut)
+        .map((p) => p.text)
+        .join(''),
+      'short',
+    );
+    assert.equal(
+      pieces
+        .filter((p) => p.cut)
+        .map((p) => p.text)
+        .join(''),
+      long,
+    );
   });
 
   test('a long run without separators streams in bounded pieces', async () => {
@@ -74,7 +93,12 @@ describe('chunkId', () => {
     assert.match(id, /^\d+$/);
     assert.ok(BigInt(id) <= 0x7fff_ffff_ffff_ffffn);
     assert.equal(chunkId('/d/a.md', 0, 0, 'text'), id);
-    const others = [chunkId('/d/b.md', 0, 0, 'text'), chunkId('/d/a.md', 1, 0, 'text'), chunkId('/d/a.md', 0, 1, 'text'), chunkId('/d/a.md', 0, 0, 'text2')];
+    const others = [
+      chunkId('/d/b.md', 0, 0, 'text'),
+      chunkId('/d/a.md', 1, 0, 'text'),
+      chunkId('/d/a.md', 0, 1, 'text'),
+      chunkId('/d/a.md', 0, 0, 'text2'),
+    ];
     assert.equal(new Set([id, ...others]).size, 5);
   });
 

@@ -8,20 +8,86 @@ import { RagError } from '../../src/core/errors.js';
 const input = (over: Partial<ConfigInput> = {}): ConfigInput => ({ flags: {}, env: {}, dotenv: {}, ...over });
 
 describe('resolveConfig precedence', () => {
-  const cases: { name: string; input: ConfigInput; key: 'collection' | 'llmApiKey' | 'llmBaseUrl' | 'topK' | 'milvusUri'; value: unknown; source: string }[] = [
+  const cases: {
+    name: string;
+    input: ConfigInput;
+    key: 'collection' | 'llmApiKey' | 'llmBaseUrl' | 'topK' | 'milvusUri';
+    value: unknown;
+    source: string;
+  }[] = [
     { name: 'default', input: input(), key: 'collection', value: 'my_rag_collection', source: 'default' },
-    { name: '.env over default', input: input({ dotenv: { RAG_COLLECTION: 'd' } }), key: 'collection', value: 'd', source: '.env' },
-    { name: 'env over .env', input: input({ env: { RAG_COLLECTION: 'e' }, dotenv: { RAG_COLLECTION: 'd' } }), key: 'collection', value: 'e', source: 'env' },
-    { name: 'flag over env', input: input({ flags: { collection: 'f' }, env: { RAG_COLLECTION: 'e' } }), key: 'collection', value: 'f', source: 'flag' },
-    { name: 'empty env is unset', input: input({ env: { RAG_COLLECTION: '' }, dotenv: { RAG_COLLECTION: 'd' } }), key: 'collection', value: 'd', source: '.env' },
-    { name: 'LEPTONAI_TOKEN as the key', input: input({ env: { LEPTONAI_TOKEN: 'lt' } }), key: 'llmApiKey', value: 'lt', source: 'env' },
-    { name: 'RAG_LLM_API_KEY over LEPTONAI_TOKEN', input: input({ env: { LEPTONAI_TOKEN: 'lt', RAG_LLM_API_KEY: 'rk' } }), key: 'llmApiKey', value: 'rk', source: 'env' },
-    { name: 'LEPTONAI_TOKEN over OPENAI_API_KEY', input: input({ env: { OPENAI_API_KEY: 'ok', LEPTONAI_TOKEN: 'lt' } }), key: 'llmApiKey', value: 'lt', source: 'env' },
-    { name: 'any env name over any .env name', input: input({ env: { OPENAI_API_KEY: 'ok' }, dotenv: { RAG_LLM_API_KEY: 'rk' } }), key: 'llmApiKey', value: 'ok', source: 'env' },
-    { name: 'OPENAI_BASE_URL honoured', input: input({ env: { OPENAI_BASE_URL: 'http://x/v1' } }), key: 'llmBaseUrl', value: 'http://x/v1', source: 'env' },
+    {
+      name: '.env over default',
+      input: input({ dotenv: { RAG_COLLECTION: 'd' } }),
+      key: 'collection',
+      value: 'd',
+      source: '.env',
+    },
+    {
+      name: 'env over .env',
+      input: input({ env: { RAG_COLLECTION: 'e' }, dotenv: { RAG_COLLECTION: 'd' } }),
+      key: 'collection',
+      value: 'e',
+      source: 'env',
+    },
+    {
+      name: 'flag over env',
+      input: input({ flags: { collection: 'f' }, env: { RAG_COLLECTION: 'e' } }),
+      key: 'collection',
+      value: 'f',
+      source: 'flag',
+    },
+    {
+      name: 'empty env is unset',
+      input: input({ env: { RAG_COLLECTION: '' }, dotenv: { RAG_COLLECTION: 'd' } }),
+      key: 'collection',
+      value: 'd',
+      source: '.env',
+    },
+    {
+      name: 'LEPTONAI_TOKEN as the key',
+      input: input({ env: { LEPTONAI_TOKEN: 'lt' } }),
+      key: 'llmApiKey',
+      value: 'lt',
+      source: 'env',
+    },
+    {
+      name: 'RAG_LLM_API_KEY over LEPTONAI_TOKEN',
+      input: input({ env: { LEPTONAI_TOKEN: 'lt', RAG_LLM_API_KEY: 'rk' } }),
+      key: 'llmApiKey',
+      value: 'rk',
+      source: 'env',
+    },
+    {
+      name: 'LEPTONAI_TOKEN over OPENAI_API_KEY',
+      input: input({ env: { OPENAI_API_KEY: 'ok', LEPTONAI_TOKEN: 'lt' } }),
+      key: 'llmApiKey',
+      value: 'lt',
+      source: 'env',
+    },
+    {
+      name: 'any env name over any .env name',
+      input: input({ env: { OPENAI_API_KEY: 'ok' }, dotenv: { RAG_LLM_API_KEY: 'rk' } }),
+      key: 'llmApiKey',
+      value: 'ok',
+      source: 'env',
+    },
+    {
+      name: 'OPENAI_BASE_URL honoured',
+      input: input({ env: { OPENAI_BASE_URL: 'http://x/v1' } }),
+      key: 'llmBaseUrl',
+      value: 'http://x/v1',
+      source: 'env',
+    },
     { name: 'Lepton default URL', input: input(), key: 'llmBaseUrl', value: DEFAULT_LLM_BASE_URL, source: 'default' },
     { name: 'numbers are parsed', input: input({ flags: { topK: '5' } }), key: 'topK', value: 5, source: 'flag' },
-    { name: 'MILVUS_URI', input: input({ env: { MILVUS_URI: 'http://h:19530' } }), key: 'milvusUri', value: 'http://h:19530', source: 'env' },
+    {
+      name: 'MILVUS_URI',
+      input: input({ env: { MILVUS_URI: 'http://h:19530' } }),
+      key: 'milvusUri',
+      value: 'http://h:19530',
+      source: 'env',
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -46,7 +112,10 @@ describe('resolveConfig validation', () => {
   ];
   for (const [name, i, message] of bad) {
     test(`${name} is a usage error (exit 2)`, () => {
-      assert.throws(() => resolveConfig(i), (e: unknown) => e instanceof RagError && e.exitCode === 2 && message.test(e.message));
+      assert.throws(
+        () => resolveConfig(i),
+        (e: unknown) => e instanceof RagError && e.exitCode === 2 && message.test(e.message),
+      );
     });
   }
 });

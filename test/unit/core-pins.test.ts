@@ -7,9 +7,22 @@ import { chunkId, cutAt, HeadingSplitter } from '../../src/core/chunk.js';
 import { SETTINGS, isServerUri, mask, resolveConfig, type ConfigInput } from '../../src/core/config.js';
 import { RagError } from '../../src/core/errors.js';
 import {
-  checkThresholds, chunkTitle, describeCheck, isRelevant, relevantRank, summarize, xmlEscape, type ModeReport, type QuestionResult,
+  checkThresholds,
+  chunkTitle,
+  describeCheck,
+  isRelevant,
+  relevantRank,
+  summarize,
+  xmlEscape,
+  type ModeReport,
+  type QuestionResult,
 } from '../../src/core/eval.js';
-import { DEFAULT_SYSTEM_PROMPT, DEFAULT_USER_TEMPLATE, buildMessages, validateTemplate } from '../../src/core/prompt.js';
+import {
+  DEFAULT_SYSTEM_PROMPT,
+  DEFAULT_USER_TEMPLATE,
+  buildMessages,
+  validateTemplate,
+} from '../../src/core/prompt.js';
 
 // ── Chunk ids: an on-disk contract. ─────────────────────────────────────────────────────────────────────────────
 // PINNED CHUNK IDS (update here, and only here, when the id definition changes on purpose: that re-embeds every
@@ -26,7 +39,9 @@ describe('chunkId (pinned)', () => {
 
   /** The definition above, computed another way: one buffer, the hex digest, BigInt arithmetic. */
   function byHand(source: string, position: number, text: string): string {
-    const hex = createHash('sha256').update(Buffer.from(`${source}\0${position}.0\0${text}`, 'utf8')).digest('hex');
+    const hex = createHash('sha256')
+      .update(Buffer.from(`${source}\0${position}.0\0${text}`, 'utf8'))
+      .digest('hex');
     return (BigInt(`0x${hex.slice(0, 16)}`) % 2n ** 63n).toString();
   }
 
@@ -63,15 +78,38 @@ describe('HeadingSplitter and cutAt, exact pieces', () => {
   });
 
   test('pieces, cut flags and a custom separator', async () => {
-    assert.deepEqual(await split(['# A\n# B\n'], 100), [['A\n', false], ['B\n', false]]);
-    assert.deepEqual(await split(['x## y'], 100, '## '), [['x', false], ['y', false]]);
-    assert.deepEqual(await split(['# aaaa bbbb\n# c'], 7), [['aaaa ', true], ['bbbb\n', true], ['c', false]]);
+    assert.deepEqual(await split(['# A\n# B\n'], 100), [
+      ['A\n', false],
+      ['B\n', false],
+    ]);
+    assert.deepEqual(await split(['x## y'], 100, '## '), [
+      ['x', false],
+      ['y', false],
+    ]);
+    assert.deepEqual(await split(['# aaaa bbbb\n# c'], 7), [
+      ['aaaa ', true],
+      ['bbbb\n', true],
+      ['c', false],
+    ]);
     // The tail of an over-long piece is marked cut, as is the next part of a stream cut before its separator.
     assert.deepEqual(await split(['# ', 'a'.repeat(10), 'a'.repeat(10), '# b'], 8), [
-      ['aaaaaaaa', true], ['aaaaaaaa', true], ['aaaa', true], ['b', false],
+      ['aaaaaaaa', true],
+      ['aaaaaaaa', true],
+      ['aaaa', true],
+      ['b', false],
     ]);
-    assert.deepEqual(await split(['# x\n', '   ', '# y'], 100), [['x\n   ', false], ['y', false]]);
-    assert.deepEqual(await split(['#', ' a#', ' b'], 100), [['a', false], ['b', false]], 'a separator across stream parts');
+    assert.deepEqual(await split(['# x\n', '   ', '# y'], 100), [
+      ['x\n   ', false],
+      ['y', false],
+    ]);
+    assert.deepEqual(
+      await split(['#', ' a#', ' b'], 100),
+      [
+        ['a', false],
+        ['b', false],
+      ],
+      'a separator across stream parts',
+    );
   });
 
   test('blank cut pieces are dropped', async () => {
@@ -107,7 +145,13 @@ describe('the settings table (pinned: names, flags, environment variables, kinds
     ['candidates', 'candidates', ['RAG_CANDIDATES'], 'int', 20, 1],
     ['rrfK', 'rrfK', ['RAG_RRF_K'], 'int', 60, 1],
     ['bm25Weight', 'bm25Weight', ['RAG_BM25_WEIGHT'], 'number', 0.5, 0],
-    ['llmBaseUrl', 'llmBaseUrl', ['RAG_LLM_BASE_URL', 'OPENAI_BASE_URL'], 'string', 'https://mistral-7b.lepton.run/api/v1/'],
+    [
+      'llmBaseUrl',
+      'llmBaseUrl',
+      ['RAG_LLM_BASE_URL', 'OPENAI_BASE_URL'],
+      'string',
+      'https://mistral-7b.lepton.run/api/v1/',
+    ],
     ['llmModel', 'llmModel', ['RAG_LLM_MODEL'], 'string', 'mistral-7b'],
     ['llmApiKey', 'llmApiKey', ['RAG_LLM_API_KEY', 'LEPTONAI_TOKEN', 'OPENAI_API_KEY'], 'string', undefined],
     ['llmTimeout', 'llmTimeout', ['RAG_LLM_TIMEOUT'], 'number', 60, 0.001],
@@ -119,7 +163,12 @@ describe('the settings table (pinned: names, flags, environment variables, kinds
       assert.ok(s, key);
       assert.deepEqual([flagOf(s.option), [...s.env], s.kind, s.default, s.min], [flag, env, kind, def, min], key);
     }
-    assert.deepEqual(SETTINGS.filter((s) => s.secret).map((s) => s.key).sort(), ['llmApiKey', 'milvusToken']);
+    assert.deepEqual(
+      SETTINGS.filter((s) => s.secret)
+        .map((s) => s.key)
+        .sort(),
+      ['llmApiKey', 'milvusToken'],
+    );
   });
 
   test('every setting has a description', () => {
@@ -138,12 +187,17 @@ describe('the settings table (pinned: names, flags, environment variables, kinds
 describe('resolveConfig conversions and provenance', () => {
   const input = (over: Partial<ConfigInput> = {}): ConfigInput => ({ flags: {}, env: {}, dotenv: {}, ...over });
   const usage = (i: ConfigInput, message: string): void => {
-    assert.throws(() => resolveConfig(i), (e: unknown) => e instanceof RagError && e.exitCode === 2 && e.message === message);
+    assert.throws(
+      () => resolveConfig(i),
+      (e: unknown) => e instanceof RagError && e.exitCode === 2 && e.message === message,
+    );
   };
 
   test('booleans: 1/true/yes/on and 0/false/no/off/empty, any case, spaces trimmed; flags pass booleans through', () => {
-    for (const v of ['1', 'true', 'TRUE', 'Yes', 'on', ' on ']) assert.equal(resolveConfig(input({ env: { RAG_OFFLINE: v } })).config.offline, true, v);
-    for (const v of ['0', 'false', 'No', 'OFF', ' 0 ']) assert.equal(resolveConfig(input({ env: { RAG_OFFLINE: v } })).config.offline, false, v);
+    for (const v of ['1', 'true', 'TRUE', 'Yes', 'on', ' on '])
+      assert.equal(resolveConfig(input({ env: { RAG_OFFLINE: v } })).config.offline, true, v);
+    for (const v of ['0', 'false', 'No', 'OFF', ' 0 '])
+      assert.equal(resolveConfig(input({ env: { RAG_OFFLINE: v } })).config.offline, false, v);
     assert.equal(resolveConfig(input({ dotenv: { RAG_OFFLINE: ' ' } })).config.offline, false, 'blank');
     assert.equal(resolveConfig(input({ flags: { offline: true } })).config.offline, true);
     assert.equal(resolveConfig(input({ flags: { offline: false }, env: { RAG_OFFLINE: '1' } })).config.offline, false);
@@ -156,7 +210,11 @@ describe('resolveConfig conversions and provenance', () => {
     assert.equal(resolveConfig(input({ flags: { topK: 1 } as unknown as ConfigInput['flags'] })).config.topK, 1);
     assert.equal(resolveConfig(input({ flags: { topK: '1' } })).config.topK, 1, 'the minimum itself');
     assert.equal(resolveConfig(input({ flags: { llmTimeout: '0.5' } })).config.llmTimeout, 0.5);
-    assert.equal(resolveConfig(input({ flags: { llmTimeout: '0.001' } })).config.llmTimeout, 0.001, 'the minimum itself');
+    assert.equal(
+      resolveConfig(input({ flags: { llmTimeout: '0.001' } })).config.llmTimeout,
+      0.001,
+      'the minimum itself',
+    );
     assert.equal(resolveConfig(input({ env: { RAG_RRF_K: '1e1' } })).config.rrfK, 10);
     usage(input({ flags: { batchSize: '' } }), '--batch-size must be a whole number ≥ 1, got ""');
     usage(input({ flags: { rrfK: 'Infinity' } }), '--rrf-k must be a whole number ≥ 1, got "Infinity"');
@@ -175,7 +233,13 @@ describe('resolveConfig conversions and provenance', () => {
   });
 
   test('where each value came from, with the variable name', () => {
-    const r = resolveConfig(input({ flags: { topK: '4' }, env: { OPENAI_API_KEY: 'k', RAG_COLLECTION: '' }, dotenv: { RAG_COLLECTION: 'c', MILVUS_URI: '' } }));
+    const r = resolveConfig(
+      input({
+        flags: { topK: '4' },
+        env: { OPENAI_API_KEY: 'k', RAG_COLLECTION: '' },
+        dotenv: { RAG_COLLECTION: 'c', MILVUS_URI: '' },
+      }),
+    );
     assert.deepEqual(r.sources.topK, { from: 'flag' });
     assert.deepEqual(r.sources.llmApiKey, { from: 'env', name: 'OPENAI_API_KEY' });
     assert.deepEqual(r.sources.collection, { from: '.env', name: 'RAG_COLLECTION' });
@@ -198,23 +262,54 @@ describe('resolveConfig conversions and provenance', () => {
 // ── Prompt. ─────────────────────────────────────────────────────────────────────────────────────────────────────
 describe('prompt (pinned texts)', () => {
   test('the tutorial prompts, byte for byte', () => {
-    assert.equal(DEFAULT_SYSTEM_PROMPT, '\nHuman: You are an AI assistant. You are able to find answers to the questions from the contextual passage snippets provided.\n');
-    assert.equal(DEFAULT_USER_TEMPLATE, '\nUse the following pieces of information enclosed in <context> tags to provide an answer to the question enclosed in <question> tags.\n<context>\n{context}\n</context>\n<question>\n{question}\n</question>\n');
+    assert.equal(
+      DEFAULT_SYSTEM_PROMPT,
+      '\nHuman: You are an AI assistant. You are able to find answers to the questions from the contextual passage snippets provided.\n',
+    );
+    assert.equal(
+      DEFAULT_USER_TEMPLATE,
+      '\nUse the following pieces of information enclosed in <context> tags to provide an answer to the question enclosed in <question> tags.\n<context>\n{context}\n</context>\n<question>\n{question}\n</question>\n',
+    );
   });
 
   test('messages: contexts joined by a line break, every placeholder filled, values literal', () => {
-    assert.deepEqual(buildMessages({ question: 'Q $& $1', contexts: ['a', 'b'], systemPrompt: 'S', userTemplate: '{question}|{context}|{question}' }), [
-      { role: 'system', content: 'S' },
-      { role: 'user', content: 'Q $& $1|a\nb|Q $& $1' },
-    ]);
-    assert.equal(buildMessages({ question: '{context}', contexts: ['{question}'], userTemplate: '[{context}] [{question}] {other}' })[1]?.content, '[{question}] [{context}] {other}');
-    assert.equal(buildMessages({ question: 'q', contexts: [] })[1]?.content, DEFAULT_USER_TEMPLATE.replace('{context}', '').replace('{question}', 'q'));
+    assert.deepEqual(
+      buildMessages({
+        question: 'Q $& $1',
+        contexts: ['a', 'b'],
+        systemPrompt: 'S',
+        userTemplate: '{question}|{context}|{question}',
+      }),
+      [
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'Q $& $1|a\nb|Q $& $1' },
+      ],
+    );
+    assert.equal(
+      buildMessages({
+        question: '{context}',
+        contexts: ['{question}'],
+        userTemplate: '[{context}] [{question}] {other}',
+      })[1]?.content,
+      '[{question}] [{context}] {other}',
+    );
+    assert.equal(
+      buildMessages({ question: 'q', contexts: [] })[1]?.content,
+      DEFAULT_USER_TEMPLATE.replace('{context}', '').replace('{question}', 'q'),
+    );
     assert.equal(buildMessages({ question: 'q', contexts: [] })[0]?.content, DEFAULT_SYSTEM_PROMPT);
   });
 
   test('a template without its placeholders: exit 2, naming exactly what is missing', () => {
     const fails = (t: string, message: string): void => {
-      assert.throws(() => validateTemplate(t), (e: unknown) => e instanceof RagError && e.exitCode === 2 && e.message === message && /\{context\}.*\{question\}/.test(e.hint ?? ''));
+      assert.throws(
+        () => validateTemplate(t),
+        (e: unknown) =>
+          e instanceof RagError &&
+          e.exitCode === 2 &&
+          e.message === message &&
+          /\{context\}.*\{question\}/.test(e.hint ?? ''),
+      );
       assert.throws(() => buildMessages({ question: 'q', contexts: [], userTemplate: t }), RagError);
     };
     fails('{context}', 'the prompt template lacks the placeholder {question}');
@@ -226,7 +321,6 @@ describe('prompt (pinned texts)', () => {
 
 // ── Eval. ───────────────────────────────────────────────────────────────────────────────────────────────────────
 describe('eval metrics and report (values worked out by hand)', () => {
-
   test('relevance and ranks', () => {
     assert.equal(isRelevant('abc', ['x', 'b']), true);
     assert.equal(isRelevant('abc', ['x']), false);
@@ -240,29 +334,69 @@ describe('eval metrics and report (values worked out by hand)', () => {
   });
 
   test('summary: hit@1, hit@k, MRR@k, misses, mean times', () => {
-    const mk = (rank: number | null, embed = 0, search = 0): QuestionResult => ({ line: 1, question: 'q', expect: ['x'], rank, hits: [], embed, search });
-    assert.deepEqual(summarize([mk(1, 1, 2), mk(2, 3, 4), mk(3), mk(null)], 2), {
-      questions: 4, k: 2, hit1: 0.25, hitK: 0.5, mrr: (1 + 1 / 2) / 4, misses: 2, embed: 1, search: 1.5,
+    const mk = (rank: number | null, embed = 0, search = 0): QuestionResult => ({
+      line: 1,
+      question: 'q',
+      expect: ['x'],
+      rank,
+      hits: [],
+      embed,
+      search,
     });
-    assert.deepEqual(summarize([], 3), { questions: 0, k: 3, hit1: 0, hitK: 0, mrr: 0, misses: 0, embed: 0, search: 0 });
+    assert.deepEqual(summarize([mk(1, 1, 2), mk(2, 3, 4), mk(3), mk(null)], 2), {
+      questions: 4,
+      k: 2,
+      hit1: 0.25,
+      hitK: 0.5,
+      mrr: (1 + 1 / 2) / 4,
+      misses: 2,
+      embed: 1,
+      search: 1.5,
+    });
+    assert.deepEqual(summarize([], 3), {
+      questions: 0,
+      k: 3,
+      hit1: 0,
+      hitK: 0,
+      mrr: 0,
+      misses: 0,
+      embed: 0,
+      search: 0,
+    });
   });
 
   test('thresholds: inclusive (with a tiny tolerance), for every mode, in a fixed order', () => {
     const rep = (mode: 'dense' | 'bm25', hit1: number, hitK: number, mrr: number): ModeReport => ({
-      mode, results: [], metrics: { questions: 3, k: 3, hit1, hitK, mrr, misses: 0, embed: 0, search: 0 },
+      mode,
+      results: [],
+      metrics: { questions: 3, k: 3, hit1, hitK, mrr, misses: 0, embed: 0, search: 0 },
     });
-    const checks = checkThresholds([rep('dense', 0.5, 2 / 3, 0.7), rep('bm25', 0.4, 0.6, 0.7 - 1e-12)], { minHit1: 0.5, minHit: 2 / 3, minMrr: 0.7 });
-    assert.deepEqual(checks.map((c) => [c.mode, c.metric, c.flag, c.min, c.passed]), [
-      ['dense', 'hit@1', '--min-hit1', 0.5, true],
-      ['dense', 'hit@3', '--min-hit', 2 / 3, true],
-      ['dense', 'MRR@3', '--min-mrr', 0.7, true],
-      ['bm25', 'hit@1', '--min-hit1', 0.5, false],
-      ['bm25', 'hit@3', '--min-hit', 2 / 3, false],
-      ['bm25', 'MRR@3', '--min-mrr', 0.7, true],
-    ]);
-    assert.deepEqual(checks.map((c) => c.value), [0.5, 2 / 3, 0.7, 0.4, 0.6, 0.7 - 1e-12]);
+    const checks = checkThresholds([rep('dense', 0.5, 2 / 3, 0.7), rep('bm25', 0.4, 0.6, 0.7 - 1e-12)], {
+      minHit1: 0.5,
+      minHit: 2 / 3,
+      minMrr: 0.7,
+    });
+    assert.deepEqual(
+      checks.map((c) => [c.mode, c.metric, c.flag, c.min, c.passed]),
+      [
+        ['dense', 'hit@1', '--min-hit1', 0.5, true],
+        ['dense', 'hit@3', '--min-hit', 2 / 3, true],
+        ['dense', 'MRR@3', '--min-mrr', 0.7, true],
+        ['bm25', 'hit@1', '--min-hit1', 0.5, false],
+        ['bm25', 'hit@3', '--min-hit', 2 / 3, false],
+        ['bm25', 'MRR@3', '--min-mrr', 0.7, true],
+      ],
+    );
+    assert.deepEqual(
+      checks.map((c) => c.value),
+      [0.5, 2 / 3, 0.7, 0.4, 0.6, 0.7 - 1e-12],
+    );
     assert.deepEqual(checkThresholds([rep('dense', 1, 1, 1)], {}), []);
-    assert.equal(checkThresholds([rep('dense', 0.5 - 1e-6, 1, 1)], { minHit1: 0.5 })[0]?.passed, false, 'beyond the tolerance');
+    assert.equal(
+      checkThresholds([rep('dense', 0.5 - 1e-6, 1, 1)], { minHit1: 0.5 })[0]?.passed,
+      false,
+      'beyond the tolerance',
+    );
     assert.equal(describeCheck(checks[1] as never), 'hit@3 0.667 ≥ --min-hit 0.6666666666666666 (dense)');
     assert.equal(describeCheck(checks[3] as never), 'hit@1 0.400 < --min-hit1 0.5 (bm25)');
   });
@@ -275,9 +409,11 @@ describe('eval metrics and report (values worked out by hand)', () => {
     assert.equal(chunkTitle('x'.repeat(71)), `${'x'.repeat(69)}…`);
     assert.equal(chunkTitle('abcdef', 4), 'abc…');
     assert.equal(chunkTitle('a # b'), 'a # b');
-    assert.equal(xmlEscape(`a&b<c>d"e'f\tg\nh\ri\u0001j\uD800k😀`), 'a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i\uFFFDj\uFFFDk😀');
+    assert.equal(
+      xmlEscape(`a&b<c>d"e'f\tg\nh\ri\u0001j\uD800k😀`),
+      'a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i\uFFFDj\uFFFDk😀',
+    );
     assert.equal(xmlEscape('&&<<'), '&amp;&amp;&lt;&lt;');
   });
   // JUnit XML changed shape (thresholds are the test cases): test/unit/eval.test.ts checks it with a strict parser.
-
 });

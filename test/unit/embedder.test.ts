@@ -20,15 +20,33 @@ function cosine(a: number[], b: number[]): number {
 
 describe('embedder on the generated test model', () => {
   let e: Embedder;
-  before(async () => { e = await createEmbedder({ ...base, modelPath: testModel() }); });
-  after(async () => { await e.close(); });
+  before(async () => {
+    e = await createEmbedder({ ...base, modelPath: testModel() });
+  });
+  after(async () => {
+    await e.close();
+  });
 
   test('info comes from the model: dimension probed, folder name as id, mean pooling, 512 tokens', () => {
-    assert.deepEqual(e.info, { model: 'local:test-model', dim: 768, queryPrefix: '', docPrefix: '', pooling: 'mean', dtype: 'fp32', maxTokens: 512 });
+    assert.deepEqual(e.info, {
+      model: 'local:test-model',
+      dim: 768,
+      queryPrefix: '',
+      docPrefix: '',
+      pooling: 'mean',
+      dtype: 'fp32',
+      maxTokens: 512,
+    });
   });
 
   test('vectors are unit length and come back in input order across length-sorted batches', async () => {
-    const texts = ['a much longer text about lighthouses and their lenses and keepers', 'bees', 'bread dough rises', 'x', 'the oldest working lighthouse'];
+    const texts = [
+      'a much longer text about lighthouses and their lenses and keepers',
+      'bees',
+      'bread dough rises',
+      'x',
+      'the oldest working lighthouse',
+    ];
     const { vectors, truncated } = await e.embedDocs(texts);
     assert.equal(vectors.length, texts.length);
     assert.equal(truncated, 0);
@@ -49,7 +67,13 @@ describe('embedder on the generated test model', () => {
   });
 
   test('lexical signal: related texts are closer than unrelated ones', async () => {
-    const [q, related, unrelated] = (await e.embedDocs(['How is data stored in milvus?', 'Where does Milvus store data?', 'Bread is baked in a hot oven.'])).vectors;
+    const [q, related, unrelated] = (
+      await e.embedDocs([
+        'How is data stored in milvus?',
+        'Where does Milvus store data?',
+        'Bread is baked in a hot oven.',
+      ])
+    ).vectors;
     assert.ok(cosine(q ?? [], related ?? []) > cosine(q ?? [], unrelated ?? []) + 0.3);
   });
 });
@@ -76,13 +100,28 @@ describe('prefixes', () => {
 
 describe('load failures are one clear RagError', () => {
   test('a missing folder', async () => {
-    await assert.rejects(createEmbedder({ ...base, modelPath: path.join(cacheDir, 'nope') }), (err: unknown) => err instanceof RagError && /does not exist/.test(err.message) && !!err.hint);
+    await assert.rejects(
+      createEmbedder({ ...base, modelPath: path.join(cacheDir, 'nope') }),
+      (err: unknown) => err instanceof RagError && /does not exist/.test(err.message) && !!err.hint,
+    );
   });
   test('offline with an empty cache names the cache and --model-path', async () => {
-    await assert.rejects(createEmbedder({ ...base, model: 'Xenova/bge-base-en-v1.5', offline: true }), (err: unknown) =>
-      err instanceof RagError && /cannot load embedding model Xenova\/bge-base-en-v1.5/.test(err.message) && /--model-path/.test(err.hint ?? '') && (err.hint ?? '').includes(cacheDir));
+    await assert.rejects(
+      createEmbedder({ ...base, model: 'Xenova/bge-base-en-v1.5', offline: true }),
+      (err: unknown) =>
+        err instanceof RagError &&
+        /cannot load embedding model Xenova\/bge-base-en-v1.5/.test(err.message) &&
+        /--model-path/.test(err.hint ?? '') &&
+        (err.hint ?? '').includes(cacheDir),
+    );
   });
   test('a folder that is not a model', async () => {
-    await assert.rejects(createEmbedder({ ...base, modelPath: cacheDir }), (err: unknown) => err instanceof RagError && /cannot load embedding model/.test(err.message) && /config\.json/.test(err.hint ?? ''));
+    await assert.rejects(
+      createEmbedder({ ...base, modelPath: cacheDir }),
+      (err: unknown) =>
+        err instanceof RagError &&
+        /cannot load embedding model/.test(err.message) &&
+        /config\.json/.test(err.hint ?? ''),
+    );
   });
 });

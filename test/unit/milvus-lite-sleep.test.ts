@@ -17,7 +17,10 @@ describe('sleep while waiting for the lock', () => {
       for (let i = 0; i < 30; i++) await sleep(1, ac.signal);
       assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
       await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(warnings.map((w) => w.name), []);
+      assert.deepEqual(
+        warnings.map((w) => w.name),
+        [],
+      );
     } finally {
       process.off('warning', onWarning);
     }

@@ -21,14 +21,22 @@ describe('modelProfile', () => {
     const { maxSeqLength: _trained, ...profile } = modelProfile(model);
     test(model, () => assert.deepEqual(profile, { queryPrefix: q, docPrefix: d, pooling }));
   }
-  test('the trained sequence length of sentence-transformers models shorter than their tokenizer\'s', () => {
+  test("the trained sequence length of sentence-transformers models shorter than their tokenizer's", () => {
     assert.equal(modelProfile('Xenova/all-mpnet-base-v2').maxSeqLength, 384);
     assert.equal(modelProfile('Xenova/all-MiniLM-L6-v2').maxSeqLength, 256);
     assert.equal(modelProfile('Xenova/bge-base-en-v1.5').maxSeqLength, undefined);
   });
   test('user prefixes override the table, even with an empty string', () => {
-    assert.deepEqual(modelProfile('Xenova/bge-base-en-v1.5', { queryPrefix: '' }), { queryPrefix: '', docPrefix: '', pooling: 'cls' });
-    assert.deepEqual(modelProfile('x', { queryPrefix: 'q: ', docPrefix: 'd: ' }), { queryPrefix: 'q: ', docPrefix: 'd: ', pooling: 'mean' });
+    assert.deepEqual(modelProfile('Xenova/bge-base-en-v1.5', { queryPrefix: '' }), {
+      queryPrefix: '',
+      docPrefix: '',
+      pooling: 'cls',
+    });
+    assert.deepEqual(modelProfile('x', { queryPrefix: 'q: ', docPrefix: 'd: ' }), {
+      queryPrefix: 'q: ',
+      docPrefix: 'd: ',
+      pooling: 'mean',
+    });
   });
 });
 

@@ -2,7 +2,12 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SYSTEM_PROMPT, DEFAULT_USER_TEMPLATE, buildMessages, validateTemplate } from '../../src/core/prompt.js';
+import {
+  DEFAULT_SYSTEM_PROMPT,
+  DEFAULT_USER_TEMPLATE,
+  buildMessages,
+  validateTemplate,
+} from '../../src/core/prompt.js';
 import { RagError } from '../../src/core/errors.js';
 
 describe('default prompts', () => {

@@ -21,7 +21,9 @@ function capture(fn: () => number): { code: number; stderr: string } {
 
 describe('reportError', () => {
   test('a RagError: its message and hint, its exit code, no stack', () => {
-    const r = capture(() => reportError(new RagError('collection "x" is empty', { hint: 'run `rag ingest <path>` first' }), false));
+    const r = capture(() =>
+      reportError(new RagError('collection "x" is empty', { hint: 'run `rag ingest <path>` first' }), false),
+    );
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'error: collection "x" is empty (hint: run `rag ingest <path>` first)\n');
   });
@@ -31,7 +33,10 @@ describe('reportError', () => {
     assert.equal(plain.code, 1);
     const lines = plain.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1);
-    assert.match(lines[0] ?? '', /^error: unexpected error \(a bug in rag\): Cannot read properties .*\(hint: run again with --verbose for the stack trace, and report it .*Reporting bugs\)\)$/);
+    assert.match(
+      lines[0] ?? '',
+      /^error: unexpected error \(a bug in rag\): Cannot read properties .*\(hint: run again with --verbose for the stack trace, and report it .*Reporting bugs\)\)$/,
+    );
     const verbose = capture(() => reportError(new TypeError('boom'), true));
     assert.match(verbose.stderr, /TypeError: boom\n\s+at /);
     assert.match(verbose.stderr, /error: unexpected error \(a bug in rag\): boom \(hint: report it/);

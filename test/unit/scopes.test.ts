@@ -47,14 +47,30 @@ describe('ingest scopes', () => {
   test('folder: every *.md below it, outside hidden folders and node_modules/.git', async () => {
     const scope = await scopeOf('docs');
     assert.equal(scope.prefix, A('docs/'));
-    check(scope,
+    check(
+      scope,
       ['docs/a.md', 'docs/sub/x.md', 'docs/sub/deep/er/y.md', 'docs/z.md', 'docs/sub/a.b/c.md'],
-      ['docs', 'docs/notes.txt', 'docs/a.md.txt', 'docs/.hidden/a.md', 'docs/sub/.drafts/d.md', 'docs/.a.md', 'docs/node_modules/m.md',
-        'docs/sub/node_modules/m.md', 'docs/.git/x.md', 'docsx/a.md', 'a.md', 'other/docs/a.md', '../docs/a.md']);
+      [
+        'docs',
+        'docs/notes.txt',
+        'docs/a.md.txt',
+        'docs/.hidden/a.md',
+        'docs/sub/.drafts/d.md',
+        'docs/.a.md',
+        'docs/node_modules/m.md',
+        'docs/sub/node_modules/m.md',
+        'docs/.git/x.md',
+        'docsx/a.md',
+        'a.md',
+        'other/docs/a.md',
+        '../docs/a.md',
+      ],
+    );
   });
 
   test('folder: a trailing slash, ./ or the full path give the same scope', async () => {
-    for (const arg of ['docs/', './docs', path.join(cwd, 'docs')]) assert.equal((await scopeOf(arg)).prefix, A('docs/'), arg);
+    for (const arg of ['docs/', './docs', path.join(cwd, 'docs')])
+      assert.equal((await scopeOf(arg)).prefix, A('docs/'), arg);
   });
 
   test('folder: the working folder itself covers every visible *.md', async () => {
@@ -72,7 +88,11 @@ describe('ingest scopes', () => {
   test('glob: what the pattern matches, hidden files only when named; prefix = the literal folder', async () => {
     const one = await scopeOf('docs/*.md');
     assert.equal(one.prefix, A('docs/'));
-    check(one, ['docs/a.md', 'docs/guide.md', 'docs/new.md'], ['docs/sub/x.md', 'docs/.a.md', 'docs/notes.txt', 'a.md', 'docsx/a.md']);
+    check(
+      one,
+      ['docs/a.md', 'docs/guide.md', 'docs/new.md'],
+      ['docs/sub/x.md', 'docs/.a.md', 'docs/notes.txt', 'a.md', 'docsx/a.md'],
+    );
 
     const deep = await scopeOf('docs/**/*.md');
     assert.equal(deep.prefix, A('docs/'));
@@ -110,7 +130,10 @@ describe('ingest scopes', () => {
     const other = realpathSync(outside);
     const d = await discover(['../other/*.md'], path.join(outside, 'work'));
     assert.equal(d.scopes[0]?.prefix, `${other}/other/`);
-    assert.deepEqual(d.files.map((f) => f.source), [`${other}/other/b.md`]);
+    assert.deepEqual(
+      d.files.map((f) => f.source),
+      [`${other}/other/b.md`],
+    );
     assert.equal(d.scopes[0]?.matches(`${other}/other/b.md`), true);
   });
 
@@ -125,7 +148,13 @@ describe('ingest scopes', () => {
 
   test('several arguments give one scope each, in order', async () => {
     const d = await discover(['docs/sub', 'a.md', 'docs/*.md'], cwd);
-    assert.deepEqual(d.scopes.map((s) => s.prefix), ['docs/sub/', 'a.md', 'docs/'].map(A));
-    assert.deepEqual(d.files.map((f) => f.source), ['docs/sub/x.md', 'a.md', 'docs/a.md', 'docs/guide.md'].map(A));
+    assert.deepEqual(
+      d.scopes.map((s) => s.prefix),
+      ['docs/sub/', 'a.md', 'docs/'].map(A),
+    );
+    assert.deepEqual(
+      d.files.map((f) => f.source),
+      ['docs/sub/x.md', 'a.md', 'docs/a.md', 'docs/guide.md'].map(A),
+    );
   });
 });

@@ -5,7 +5,15 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { HeadingSplitter, type Piece } from '../../src/core/chunk.js';
-import { headingOf, indexText, parseFrontMatter, Sectioner, splitToFit, type Section, type SplitMode } from '../../src/core/sections.js';
+import {
+  headingOf,
+  indexText,
+  parseFrontMatter,
+  Sectioner,
+  splitToFit,
+  type Section,
+  type SplitMode,
+} from '../../src/core/sections.js';
 import { FAQ, needShared } from '../helpers/paths.js';
 
 /** Words as tokens: an independent stand-in for a tokenizer (whitespace is not a token, as in BERT-style models). */
@@ -28,20 +36,31 @@ describe('heading levels from the "# " splitter', () => {
     ['text before the first heading', 'intro\n# Title\nbody', [0, 1]],
     ['an inline "# " is not a heading', 'see C# code\n# Title\nbody', [0, 0, 1]],
     ['a code comment after text on the line is not a heading', '# T\nx = 1 # comment\n', [1, 0]],
-    ['a comment line in code counts as a heading line (as the tutorial splits it)', '# T\n```\n# comment\n```\n', [1, 1]],
+    [
+      'a comment line in code counts as a heading line (as the tutorial splits it)',
+      '# T\n```\n# comment\n```\n',
+      [1, 1],
+    ],
     ['consecutive separators: only the first starts the line', '# # x', [0]],
     ['indented heading', '# T\n  ## Sub\n', [1, 2]],
   ];
   for (const [name, text, levels] of cases) {
     test(name, async () => {
-      assert.deepEqual((await pieces(text)).map((p) => p.level), levels);
+      assert.deepEqual(
+        (await pieces(text)).map((p) => p.level),
+        levels,
+      );
     });
   }
 });
 
 describe('front matter and headings', () => {
   test('parseFrontMatter reads flat key: value lines, unquoting values', () => {
-    assert.deepEqual(parseFrontMatter('---\nid: a.md\ntitle: "Single-Vector Search"\nsummary: x: y\n---\n\n'), { id: 'a.md', title: 'Single-Vector Search', summary: 'x: y' });
+    assert.deepEqual(parseFrontMatter('---\nid: a.md\ntitle: "Single-Vector Search"\nsummary: x: y\n---\n\n'), {
+      id: 'a.md',
+      title: 'Single-Vector Search',
+      summary: 'x: y',
+    });
     assert.equal(parseFrontMatter('id: a\n---\n'), null);
     assert.equal(parseFrontMatter('---\nno end'), null);
   });
@@ -51,32 +70,60 @@ describe('front matter and headings', () => {
     assert.equal(headingOf('Title ##\n'), 'Title');
   });
 
-  const DOC = '---\nid: faq.md\ntitle: Operational FAQ\n---\n\n# Operational FAQ\n\n\n#### Can I share etcd?\n\nYes.\n\n#### Where are logs?\n\nIn /var.\n\n## Storage\n\nintro\n\n### Where is data?\n\nIn S3.\n';
+  const DOC =
+    '---\nid: faq.md\ntitle: Operational FAQ\n---\n\n# Operational FAQ\n\n\n#### Can I share etcd?\n\nYes.\n\n#### Where are logs?\n\nIn /var.\n\n## Storage\n\nintro\n\n### Where is data?\n\nIn S3.\n';
 
   test('tutorial mode: the tutorial pieces unchanged, front matter included, no context', async () => {
     const got = await sections(DOC, 'tutorial');
-    assert.deepEqual(got.map((s) => s.text), DOC.split('# ').filter((p) => p.trim() !== ''));
-    assert.deepEqual(got.map((s) => s.context), got.map(() => ''));
-    assert.deepEqual(got.map((s) => s.front), [true, false, false, false, false, false]);
-    assert.deepEqual(got.map((s) => s.position), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      got.map((s) => s.text),
+      DOC.split('# ').filter((p) => p.trim() !== ''),
+    );
+    assert.deepEqual(
+      got.map((s) => s.context),
+      got.map(() => ''),
+    );
+    assert.deepEqual(
+      got.map((s) => s.front),
+      [true, false, false, false, false, false],
+    );
+    assert.deepEqual(
+      got.map((s) => s.position),
+      [0, 1, 2, 3, 4, 5],
+    );
   });
 
   test('sections mode: front matter is metadata; each chunk carries the title and its enclosing headings', async () => {
     const got = await sections(DOC, 'sections');
-    assert.deepEqual(got.map((s) => [s.position, s.context]), [
-      [1, ''],
-      [2, 'Operational FAQ'],
-      [3, 'Operational FAQ'],
-      [4, 'Operational FAQ'],
-      [5, 'Operational FAQ > Storage'],
-    ]);
-    assert.deepEqual(got.map((s) => s.text), DOC.split('# ').filter((p) => p.trim() !== '').slice(1), 'stored texts stay the tutorial pieces');
-    assert.equal(indexText('Operational FAQ > Storage', 'Where is data?\n'), 'Operational FAQ > Storage\n\nWhere is data?\n');
+    assert.deepEqual(
+      got.map((s) => [s.position, s.context]),
+      [
+        [1, ''],
+        [2, 'Operational FAQ'],
+        [3, 'Operational FAQ'],
+        [4, 'Operational FAQ'],
+        [5, 'Operational FAQ > Storage'],
+      ],
+    );
+    assert.deepEqual(
+      got.map((s) => s.text),
+      DOC.split('# ')
+        .filter((p) => p.trim() !== '')
+        .slice(1),
+      'stored texts stay the tutorial pieces',
+    );
+    assert.equal(
+      indexText('Operational FAQ > Storage', 'Where is data?\n'),
+      'Operational FAQ > Storage\n\nWhere is data?\n',
+    );
   });
 
   test('without front matter the first level-1 heading is the title', async () => {
     const got = await sections('# Guide\nintro\n## Install\nsteps\n', 'sections');
-    assert.deepEqual(got.map((s) => s.context), ['', 'Guide']);
+    assert.deepEqual(
+      got.map((s) => s.context),
+      ['', 'Guide'],
+    );
   });
 });
 
@@ -96,7 +143,9 @@ describe('splitToFit', () => {
     }
     assert.equal(parts.map((p) => p.slice('Heading line\n'.length)).join(''), text.slice('Heading line\n'.length));
     // Whole paragraphs: no part starts or ends inside one.
-    for (const p of parts) for (const para of paras) if (p.includes(para.slice(0, 7))) assert.ok(p.includes(para), `paragraph kept whole: ${para}`);
+    for (const p of parts)
+      for (const para of paras)
+        if (p.includes(para.slice(0, 7))) assert.ok(p.includes(para), `paragraph kept whole: ${para}`);
   });
 
   test('then lines, then sentences, then words, for text without paragraphs', () => {
@@ -105,7 +154,10 @@ describe('splitToFit', () => {
     const sentences = `H\n${Array.from({ length: 10 }, (_, i) => `Sentence ${i} has words.`).join(' ')}`;
     const sp = splitToFit(sentences, 10, words);
     for (const p of sp) assert.ok(words(p) <= 10);
-    assert.ok(sp.every((p) => /\.\s*$/.test(p)), 'cut after sentence ends');
+    assert.ok(
+      sp.every((p) => /\.\s*$/.test(p)),
+      'cut after sentence ends',
+    );
     const run = `H\n${'x '.repeat(100)}`;
     for (const p of splitToFit(run, 9, words)) assert.ok(words(p) <= 9);
   });
@@ -122,19 +174,31 @@ describe('splitToFit', () => {
     const got = await sections(long, 'sections', 60);
     const parts = got.filter((s) => s.position === 2);
     assert.ok(parts.length > 3);
-    assert.deepEqual(parts.map((s) => s.part), parts.map((_, i) => i));
-    for (const s of parts) assert.ok(words(indexText(s.context, s.text)) <= 60, `${words(indexText(s.context, s.text))}`);
+    assert.deepEqual(
+      parts.map((s) => s.part),
+      parts.map((_, i) => i),
+    );
+    for (const s of parts)
+      assert.ok(words(indexText(s.context, s.text)) <= 60, `${words(indexText(s.context, s.text))}`);
   });
 });
 
 describe('the FAQ corpus', { skip: needShared(FAQ) }, () => {
   test('tutorial mode gives the 83 pieces of Python\'s split("# ") with identical texts', async () => {
-    const files = existsSync(FAQ) ? readdirSync(FAQ).filter((f) => f.endsWith('.md')).sort() : [];
+    const files = existsSync(FAQ)
+      ? readdirSync(FAQ)
+          .filter((f) => f.endsWith('.md'))
+          .sort()
+      : [];
     let total = 0;
     for (const f of files) {
       const text = readFileSync(path.join(FAQ, f), 'utf8');
       const got = await sections(text, 'tutorial', 384);
-      assert.deepEqual(got.map((s) => s.text), text.split('# ').filter((p) => p.trim() !== ''), f);
+      assert.deepEqual(
+        got.map((s) => s.text),
+        text.split('# ').filter((p) => p.trim() !== ''),
+        f,
+      );
       total += got.length;
     }
     assert.equal(total, 83);

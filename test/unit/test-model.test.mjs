@@ -42,7 +42,12 @@ function listFiles(dir) {
 
 function hashes(dir) {
   return Object.fromEntries(
-    listFiles(dir).map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
+    listFiles(dir).map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    ]),
   );
 }
 
@@ -98,7 +103,11 @@ describe('make-test-model', () => {
   });
 
   it('produces finite unit-norm 768-d mean-pooled embeddings with a lexical signal', async () => {
-    const sentences = ['How is data stored in milvus?', 'Where does Milvus store data?', 'What is the capital of France?'];
+    const sentences = [
+      'How is data stored in milvus?',
+      'Where does Milvus store data?',
+      'What is the capital of France?',
+    ];
     const out = await extractor(sentences, { pooling: 'mean', normalize: true });
     assert.deepEqual(out.dims, [3, 768]);
     const v = out.tolist();
@@ -116,13 +125,16 @@ describe('make-test-model', () => {
   it('maps special tokens to zero vectors and keeps empty or unknown-only text finite', async () => {
     const tokens = await extractor(['milvus data'], { pooling: 'none' });
     const rows = tokens.tolist()[0];
-    assert.deepEqual(
-      extractor.tokenizer.tokenize('milvus data'),
-      ['mil', '##vus', 'data'],
-    );
+    assert.deepEqual(extractor.tokenizer.tokenize('milvus data'), ['mil', '##vus', 'data']);
     assert.equal(rows.length, 5); // [CLS] mil ##vus data [SEP]
-    assert.ok(rows[0].every((x) => x === 0), '[CLS] is not zero');
-    assert.ok(rows[4].every((x) => x === 0), '[SEP] is not zero');
+    assert.ok(
+      rows[0].every((x) => x === 0),
+      '[CLS] is not zero',
+    );
+    assert.ok(
+      rows[4].every((x) => x === 0),
+      '[SEP] is not zero',
+    );
     const norms = rows.slice(1, 4).map((r) => Math.sqrt(dot(r, r)));
     assert.ok(norms.every((n) => n > 1));
     for (let i = 1; i < 4; i++) {
