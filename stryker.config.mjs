@@ -10,8 +10,10 @@ export const MUTATE = [
   'src/core/prompt.ts',
   'src/core/config.ts',
   'src/core/eval.ts',
-  'src/core/discover.ts:35-51', // toSource, globScope, folderScope
-  'src/core/discover.ts:150-151', // the scope of a single file argument
+  'src/core/discover.ts:37-85', // toSource, canonical, globScope, folderScope
+  'src/core/discover.ts:194-195', // the scope of a single file argument
+  'src/core/sections.ts', // front matter, heading path, splitting long pieces to fit
+  'src/core/fusion.ts', // reciprocal-rank fusion, document-order ties, collapsing identical texts
 ];
 
 /** The unit tests that cover MUTATE: test/mutation/suite.ts imports them; every mutant runs all of them, in one process. */

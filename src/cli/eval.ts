@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_MODES, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
-import { retrievalOptions } from '../core/retrieve.js';
+import { displayPath, retrievalOptions } from '../core/retrieve.js';
 import {
   checkThresholds,
   chunkTitle,
@@ -157,7 +157,7 @@ export function renderReport(
       if (got.length === 0) lines.push('    got: nothing');
       got.forEach((h, i) =>
         lines.push(
-          `    ${i === 0 ? 'got:' : '    '} [${i + 1}] ${h.source} #${h.position}  ${h.score.toFixed(4)}  ${chunkTitle(h.text)}`,
+          `    ${i === 0 ? 'got:' : '    '} [${i + 1}] ${displayPath(h.source, process.cwd())} #${h.position}  ${h.score.toFixed(4)}  ${chunkTitle(h.text)}`,
         ),
       );
     }
@@ -190,7 +190,7 @@ function jsonReport(
         expect: q.expect,
         rank: q.rank,
         sources: q.hits.map((h) => ({
-          file: h.source,
+          file: displayPath(h.source, process.cwd()),
           position: h.position,
           score: h.score,
           relevant: isRelevant(h.text, q.expect),

@@ -25,7 +25,7 @@ function tutorialUser(context: string, question: string): string {
 }
 
 const RESULT_KEYS = ['answer', 'model', 'question', 'search', 'sources', 'timings', 'usage'];
-const SOURCE_KEYS = ['file', 'position', 'score', 'text'];
+const SOURCE_KEYS = ['file', 'part', 'path', 'position', 'score', 'text'];
 const TIMING_KEYS = [
   'collection',
   'connect',

@@ -1,7 +1,7 @@
 // Shared by the reliability e2e tests (input, faults, signals): corpora, stored rows, process polling, error-line checks.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { RunResult } from './cli.js';
@@ -14,6 +14,8 @@ export interface Row {
   id: string;
   source: string;
   position: number;
+  /** The part of a piece split to fit the model's window (0 otherwise). */
+  part?: number;
   text: string;
 }
 
@@ -41,8 +43,18 @@ export function makeCorpus(cwd: string, dir: string, files: number, sections: nu
   return expected;
 }
 
-/** Every stored row, read back page by page with the Node SDK once rag has exited. */
+/**
+ * rag stores a file's real path; the tests write files relative to the folder that holds the data folder (their
+ * working folder), so stored sources are compared in that form.
+ */
+function relativeTo(dataDir: string): (source: string) => string {
+  const base = realpathSync(path.dirname(path.resolve(dataDir)));
+  return (source) => (path.isAbsolute(source) ? path.relative(base, source).split(path.sep).join('/') : source);
+}
+
+/** Every stored row, read back page by page with the Node SDK once rag has exited; sources relative to the working folder. */
 export async function storedRows(dataDir: string, collection = COLLECTION): Promise<Row[]> {
+  const relative = relativeTo(dataDir);
   const m = await startTestMilvus(dataDir);
   const client = new MilvusClient({ address: m.server.address });
   try {
@@ -53,17 +65,25 @@ export async function storedRows(dataDir: string, collection = COLLECTION): Prom
       const res = await client.query({
         collection_name: collection,
         filter: `id > ${last}`,
-        output_fields: ['id', 'source', 'position', 'text'],
+        output_fields: ['id', 'source', 'position', 'part', 'text'],
         limit: 1000,
       });
-      const data = (res.data as { id: string; source: string; position: string; text: string }[])
-        .map((r) => ({ id: String(r.id), source: r.source, position: Number(r.position), text: r.text }))
+      const data = (res.data as { id: string; source: string; position: string; part: string; text: string }[])
+        .map((r) => ({
+          id: String(r.id),
+          source: relative(r.source),
+          position: Number(r.position),
+          part: Number(r.part ?? 0),
+          text: r.text,
+        }))
         .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
       rows.push(...data);
       if (data.length < 1000) break;
       last = data[data.length - 1]?.id ?? last;
     }
-    return rows.sort((a, b) => a.source.localeCompare(b.source) || a.position - b.position);
+    return rows.sort(
+      (a, b) => a.source.localeCompare(b.source) || a.position - b.position || (a.part ?? 0) - (b.part ?? 0),
+    );
   } finally {
     await client.closeConnection();
     await m.stop();
@@ -79,8 +99,8 @@ export function contents(rows: Omit<Row, 'id'>[]): Omit<Row, 'id'>[] {
 
 /** Every chunk exactly once: no (source, position) twice, and exactly the expected rows. */
 export function assertExactlyOnce(rows: Row[], expected: Omit<Row, 'id'>[]): void {
-  const keys = rows.map((r) => `${r.source}#${r.position}`);
-  assert.equal(new Set(keys).size, keys.length, 'a (source, position) is stored twice');
+  const keys = rows.map((r) => `${r.source}#${r.position}.${r.part ?? 0}`);
+  assert.equal(new Set(keys).size, keys.length, 'a (source, position, part) is stored twice');
   assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'an id is stored twice');
   assert.equal(rows.length, expected.length, 'stored chunk count');
   assert.deepEqual(contents(rows), contents(expected));

@@ -7,3 +7,5 @@ import '../unit/config.test.js';
 import '../unit/eval.test.js';
 import '../unit/core-pins.test.js';
 import '../unit/scopes.test.js';
+import '../unit/sections.test.js';
+import '../unit/fusion.test.js';
