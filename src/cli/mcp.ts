@@ -4,6 +4,7 @@ import {
   ask,
   checkMode,
   checkModel,
+  displayPath,
   openCollection,
   retrievalOptions,
   retrieve,
@@ -149,7 +150,13 @@ export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number>
           return text({
             query: q,
             mode: p.mode,
-            chunks: r.hits.map((h) => ({ text: h.text, source: h.source, position: h.position, score: h.score })),
+            // Sources relative to the working folder, as the CLI shows them.
+            chunks: r.hits.map((h) => ({
+              text: h.text,
+              source: displayPath(h.source, process.cwd()),
+              position: h.position,
+              score: h.score,
+            })),
           });
         }),
       ),
@@ -183,6 +190,7 @@ export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number>
             mode: p.mode,
             chat,
             signal: s.signal,
+            displayFrom: process.cwd(),
           });
           return text({
             answer: result.answer,
