@@ -94,23 +94,36 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
   const vector = opts.mode === 'bm25' ? [] : await opts.embedder.embedQuery(question);
   const t1 = performance.now();
   const collapse = opts.collapse ?? true;
-  // Fusion and collapsing look deeper than the answer: a chunk ranked 5th by both searches can beat one ranked 1st by one.
-  const limit = Math.max(opts.topK, opts.mode === 'hybrid' || collapse ? opts.candidates : opts.topK);
-  const list = { limit, skipFront: opts.skipFront ?? false };
   const { store, collection } = opts;
-  let ranked: SearchHit[];
-  if (opts.mode === 'dense') ranked = await store.search(collection, { kind: 'dense', vector }, list);
-  else if (opts.mode === 'bm25') ranked = await store.search(collection, { kind: 'bm25', text: question }, list);
-  else {
-    const [dense, bm25] = await Promise.all([
-      store.search(collection, { kind: 'dense', vector }, list),
-      store.search(collection, { kind: 'bm25', text: question }, list),
-    ]);
-    ranked = fuse([dense, bm25], { k: opts.rrfK, weights: opts.weights });
+  // Fusion and collapsing look deeper than the answer: a chunk ranked 5th by both searches can beat one ranked 1st by one.
+  let limit = Math.max(opts.topK, opts.mode === 'hybrid' || collapse ? opts.candidates : opts.topK);
+  let hits: SearchHit[] = [];
+  // Identical texts and the parts of one long piece take one slot each: when they leave fewer than topK results,
+  // look deeper (at most twice, 16 × the candidates, and never past the end of the lists).
+  for (let round = 0; round < 3; round++) {
+    const list = { limit, skipFront: opts.skipFront ?? false };
+    let ranked: SearchHit[];
+    let full: boolean;
+    if (opts.mode === 'dense' || opts.mode === 'bm25') {
+      const query =
+        opts.mode === 'dense' ? ({ kind: 'dense', vector } as const) : ({ kind: 'bm25', text: question } as const);
+      ranked = await store.search(collection, query, list);
+      full = ranked.length >= limit;
+    } else {
+      const [dense, bm25] = await Promise.all([
+        store.search(collection, { kind: 'dense', vector }, list),
+        store.search(collection, { kind: 'bm25', text: question }, list),
+      ]);
+      ranked = fuse([dense, bm25], { k: opts.rrfK, weights: opts.weights });
+      full = dense.length >= limit || bm25.length >= limit;
+    }
+    hits = collapse ? collapseIdentical(ranked) : ranked;
+    if (opts.wholePieces) hits = onePerPiece(hits);
+    if (hits.length >= opts.topK || !full || !(collapse || opts.wholePieces)) break;
+    limit = Math.min(limit * 4, 4096);
   }
-  let hits = collapse ? collapseIdentical(ranked) : ranked;
-  if (opts.wholePieces) hits = await wholePieces(store, collection, onePerPiece(hits).slice(0, opts.topK));
   hits = hits.slice(0, opts.topK);
+  if (opts.wholePieces) hits = await wholePieces(store, collection, hits);
   const t2 = performance.now();
   return { hits, embed: (t1 - t0) / 1000, search: (t2 - t1) / 1000 };
 }

@@ -191,7 +191,7 @@ describe('awkward files and names are stored, skipped or cut as documented', () 
     );
     // words.md: its piece is longer than the model's window: split into parts that each repeat its heading line;
     // nothing is truncated and no word is lost.
-    const words = rows.filter((row) => row.source === 'docs/words.md' && row.position === 1);
+    const words = rows.filter((row) => row.source === 'docs/words.md' && row.position === 0);
     assert.ok(words.length > 1, 'the long piece is split into parts');
     assert.ok(
       words.every((row) => row.text.startsWith('Honey\n')),
