@@ -279,7 +279,7 @@ describe('a data folder that cannot be written', () => {
         timeoutMs: 150_000,
       });
       assert.equal(again.code, 0, again.stderr);
-      assertExactlyOnce(await storedRows(dataDir), expected);
+      assertExactlyOnce(await storedRows(dataDir, undefined, cwd), expected);
     },
   );
 });

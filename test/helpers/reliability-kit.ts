@@ -53,8 +53,8 @@ function relativeTo(dataDir: string): (source: string) => string {
 }
 
 /** Every stored row, read back page by page with the Node SDK once rag has exited; sources relative to the working folder. */
-export async function storedRows(dataDir: string, collection = COLLECTION): Promise<Row[]> {
-  const relative = relativeTo(dataDir);
+export async function storedRows(dataDir: string, collection = COLLECTION, cwd?: string): Promise<Row[]> {
+  const relative = relativeTo(cwd ? path.join(cwd, 'milvus.db') : dataDir);
   const m = await startTestMilvus(dataDir);
   const client = new MilvusClient({ address: m.server.address });
   try {
