@@ -374,7 +374,8 @@ describe('a 50 MB file streams within bounded memory', () => {
       // One chunk per section; the run without headings is cut to Milvus's limit and its pieces split to the window.
       assert.ok(s.chunks >= sections - 1 + s.cut, 'one chunk per section, plus the parts of the cut piece');
       const least = Math.ceil((run.length + section.length) / MAX_TEXT_BYTES);
-      assert.ok(s.cut >= least && s.cut <= 2 * least, `${s.cut} cut`);
+      // Every chunk of a cut piece counts as cut, and a cut piece is further split to the model's window.
+      assert.ok(s.cut >= least, `${s.cut} cut`);
       assert.deepEqual([s.added, s.total], [s.chunks, s.chunks]);
       assert.equal(s.truncated, 0);
       const lines = warnings(big.r);
