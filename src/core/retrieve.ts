@@ -152,7 +152,8 @@ export function retrievalOptions(c: {
 export function onePerPiece(hits: readonly SearchHit[]): SearchHit[] {
   const seen = new Set<string>();
   return hits.filter((h) => {
-    const key = `${h.source}\0${h.position}`;
+    // A collection not built by rag (the tutorial's) has no source or position: each hit is its own piece.
+    const key = h.source === '' ? `id:${h.id}` : `${h.source}\0${h.position}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -172,9 +173,11 @@ export function joinParts(parts: readonly { part: number; text: string }[]): str
 }
 
 async function wholePieces(store: VectorStore, collection: string, hits: SearchHit[]): Promise<SearchHit[]> {
+  const known = hits.filter((h) => h.source !== '');
+  if (known.length === 0) return hits;
   const rows = await store.partsOf(
     collection,
-    hits.map((h) => ({ source: h.source, position: h.position })),
+    known.map((h) => ({ source: h.source, position: h.position })),
   );
   return hits.map((h) => {
     const parts = rows.filter((r) => r.source === h.source && r.position === h.position);

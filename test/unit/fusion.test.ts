@@ -120,4 +120,10 @@ describe('whole pieces (small-to-big)', () => {
       ['1', '2', '4'],
     );
   });
+
+  test('onePerPiece: hits without a source (a collection rag did not build) are each their own piece', async () => {
+    const { onePerPiece } = await import('../../src/core/retrieve.js');
+    const got = onePerPiece([hit(1, 'a', '', 0), hit(2, 'b', '', 0), hit(3, 'c', '', 0)]);
+    assert.equal(got.length, 3);
+  });
 });
