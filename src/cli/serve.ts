@@ -8,7 +8,7 @@ import { DEFAULT_IDLE_MINUTES, type ModelSettings, type ServeStatus } from '../c
 import type { VectorStore } from '../core/types.js';
 import { attach, ensurePrivateDir, pidAlive, servePaths, type ServePaths } from '../services/serve-client.js';
 import type { WarmServer } from '../services/warm-server.js';
-import { lifecycle, loadConfig, openEmbedder, openStore, type Lifecycle } from './runtime.js';
+import { lifecycle, loadConfig, openEmbedder, openStore, scope, type Lifecycle } from './runtime.js';
 import { json, out, say } from './render.js';
 import { modelSettings } from './warm.js';
 import type { CommonFlags } from './main.js';
@@ -29,29 +29,6 @@ function idleMinutes(raw: string | undefined): number {
       'e.g. --idle 30; 0 = never stop by itself',
     );
   return n;
-}
-
-/** A lifecycle whose cleanups run on their own (one open store or model), and with the parent's at the end. */
-function scope(parent: Lifecycle): Lifecycle {
-  const cleanups: (() => Promise<void>)[] = [];
-  const child: Lifecycle = {
-    signal: parent.signal,
-    interruptedBy: () => parent.interruptedBy(),
-    defer: (fn) => {
-      cleanups.unshift(fn);
-    },
-    async close() {
-      for (const fn of cleanups.splice(0)) {
-        try {
-          await fn();
-        } catch {
-          // best effort
-        }
-      }
-    },
-  };
-  parent.defer(() => child.close());
-  return child;
 }
 
 /** The model to load at start: the configured one, or the one that built the collection when none was chosen. */
