@@ -1,0 +1,210 @@
+// End to end: each retrieval lever changes a ranking on fixtures/levers exactly as the fixture was built to make it.
+
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { rag, workdir } from '../helpers/cli.js';
+import { testModel } from '../helpers/model.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { storedRows, type Row } from '../helpers/reliability-kit.js';
+
+type Split = 'sections' | 'tutorial';
+
+/** One data folder per split mode, both holding the same four files. */
+const DATA: Record<Split, string> = { sections: 'sections.db', tutorial: 'tutorial.db' };
+
+interface Source {
+  text: string;
+  score: number;
+  file: string;
+  position: number;
+  part: number;
+  alsoIn?: string[];
+}
+
+interface Answer {
+  search: string;
+  sources: Source[];
+}
+
+/** "file#position heading": the file's name, the piece's index in it, its first line ('---' for front matter). */
+function label(s: { file?: string; source?: string; position: number; text: string }): string {
+  return `${path.basename(s.file ?? s.source ?? '')}#${s.position} ${s.text.split('\n', 1)[0] ?? ''}`;
+}
+
+const ranking = (a: Answer): string[] => a.sources.map(label);
+
+/** Reciprocal-rank fusion score of a chunk at `dense` and `bm25` ranks (from 1), rrf-k 60, dense weighing 1. */
+const rrf = (dense: number, bm25: number, weight: number): number => 1 / (60 + dense) + weight / (60 + bm25);
+
+describe('retrieval levers on fixtures/levers (rag ingest, then rag ask --no-llm --json)', () => {
+  let cwd: string;
+  let env: Record<string, string>;
+  const ingested = {} as Record<Split, { chunks: number; parts: number }>;
+  let sectionRows: Row[];
+
+  const ingest = async (split: Split): Promise<void> => {
+    const r = await rag(['ingest', 'levers', '--split', split, '--milvus-uri', DATA[split], '--json'], { cwd, env });
+    assert.equal(r.code, 0, r.stderr);
+    ingested[split] = JSON.parse(r.stdout) as { chunks: number; parts: number };
+  };
+
+  const ask = async (split: Split, question: string, ...flags: string[]): Promise<Answer> => {
+    const r = await rag(['ask', '--no-llm', '--json', '--milvus-uri', DATA[split], ...flags, question], { cwd, env });
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Answer;
+  };
+
+  before(async () => {
+    cwd = workdir('rag-levers-');
+    cpSync(path.join(FIXTURES, 'levers'), path.join(cwd, 'levers'), { recursive: true });
+    env = { RAG_MODEL_PATH: testModel() };
+    await Promise.all([
+      ingest('sections').then(async () => {
+        sectionRows = await storedRows(path.join(cwd, DATA.sections));
+      }),
+      ingest('tutorial'),
+    ]);
+  });
+
+  // Proves that the page title indexed with each section changes what is found: "Storage" in lanterns.md says
+  // neither "copper" nor "lantern" (only its page title does), so without its title it shares one word with the
+  // question and loses to the two pieces that hold the title: the front matter (the shorter, so first) and the heading.
+  test('context: a section found by its page title ranks first only when sections are indexed with their title', async () => {
+    const question = 'copper lantern storage';
+    for (const search of ['bm25', 'dense']) {
+      const [sections, tutorial] = await Promise.all([
+        ask('sections', question, '--search', search, '-k', '2'),
+        ask('tutorial', question, '--search', search, '-k', '2'),
+      ]);
+      assert.deepEqual(
+        ranking(sections),
+        ['lanterns.md#3 Storage', 'lanterns.md#1 Copper lantern care'],
+        `${search}, sections split`,
+      );
+      assert.deepEqual(
+        ranking(tutorial),
+        ['lanterns.md#0 ---', 'lanterns.md#1 Copper lantern care'],
+        `${search}, tutorial split: the Storage section is not in the top 2`,
+      );
+    }
+  });
+
+  // Proves that front matter is page metadata with the sections split and a chunk with the tutorial split: asked for
+  // a page's title, the tutorial split gives the first slot to the YAML block (short, and it holds the title); the
+  // sections split stores no such block, so the page's heading and one of its sections fill the two slots.
+  test('front matter: a chunk that takes a slot with the tutorial split, never a hit with the sections split', async () => {
+    const question = 'Oak table care';
+    const [sections, tutorial] = await Promise.all([
+      ask('sections', question, '-k', '2'),
+      ask('tutorial', question, '-k', '2'),
+    ]);
+    assert.deepEqual(ranking(tutorial), ['tables.md#0 ---', 'tables.md#1 Oak table care']);
+    assert.match(tutorial.sources[0]?.text ?? '', /^---\nid: tables\.md\ntitle: Oak table care\n---\n/);
+
+    assert.equal(label(sections.sources[0] as Source), 'tables.md#1 Oak table care');
+    const second = sections.sources[1] as Source;
+    assert.ok(
+      path.basename(second.file) === 'tables.md' && second.position >= 2,
+      `a section of tables.md takes the second slot, got ${label(second)}`,
+    );
+    // Never a hit: not stored at all. The two files with front matter give the tutorial split two more chunks.
+    assert.deepEqual(
+      sectionRows.filter((r) => r.text.startsWith('---') || r.position === 0).map(label),
+      ['logbook.md#0 Boiler room logbook', 'workshop.md#0 Workshop notes'],
+      'sections split: no front matter stored; position 0 is only taken in the files without front matter',
+    );
+    assert.equal(ingested.tutorial.chunks - ingested.sections.chunks, 2);
+  });
+
+  // Proves that identical texts take one slot: the Safety section is the same in lanterns.md and tables.md and is
+  // stored twice; the question names the oak table, so the tables.md copy (indexed with "Oak table care") ranks first
+  // and the lanterns.md copy, whose indexed text shares "keep children away from open flames" with the question too,
+  // would be second. Collapsing cannot be turned off from the CLI (retrievalOptions() always sets collapse: true), so
+  // the "off" side is the stored rows: two rows with that text, one slot with the other file in alsoIn.
+  test('collapse: a piece stored in two files fills one slot, the other file listed in alsoIn', async () => {
+    const safety = sectionRows.filter((r) => r.text.startsWith('Safety\n'));
+    assert.deepEqual(safety.map(label), ['lanterns.md#4 Safety', 'tables.md#4 Safety'], 'stored once per file');
+    assert.equal(safety[0]?.text, safety[1]?.text, 'with the same text');
+
+    const a = await ask('sections', 'keep children away from open flames near an oak table', '-k', '3');
+    assert.equal(a.sources.length, 3);
+    assert.equal(label(a.sources[0] as Source), 'tables.md#4 Safety');
+    assert.deepEqual(a.sources[0]?.alsoIn, ['levers/lanterns.md']);
+    assert.equal(
+      a.sources.filter((s) => s.text === safety[0]?.text).length,
+      1,
+      `the copy in lanterns.md takes no slot of its own: ${ranking(a).join(', ')}`,
+    );
+    assert.ok(a.sources.slice(1).every((s) => s.alsoIn === undefined));
+  });
+
+  // Proves that --bm25-weight moves the hybrid top hit between the lists' favourites. workshop.md is built so that
+  // the lists disagree: "Flywheel" repeats "flywheel" (dense likes the repeats) but has neither "bolt" nor "torque";
+  // "Reassembly" has all three words once, among many others. Each is first in one list and second in the other,
+  // and no other chunk holds any of the three words, so fusion gives Flywheel 1/61 + w/62 and Reassembly
+  // 1/62 + w/61: Flywheel wins below w = 1, Reassembly above it, and at w = 1 they tie (document order decides).
+  test('fusion weights: the hybrid top hit flips from the dense favourite to the BM25 favourite as --bm25-weight grows', async () => {
+    const question = 'flywheel bolt torque';
+    const FLYWHEEL = 'workshop.md#1 Flywheel';
+    const REASSEMBLY = 'workshop.md#2 Reassembly';
+    const dense = await ask('sections', question, '--search', 'dense', '-k', '2');
+    assert.deepEqual(ranking(dense), [FLYWHEEL, REASSEMBLY], 'dense');
+    const bm25 = await ask('sections', question, '--search', 'bm25', '-k', '3');
+    assert.deepEqual(ranking(bm25), [REASSEMBLY, FLYWHEEL], 'bm25: only these two chunks match');
+
+    const cases: [weight: number, order: string[], scores: number[]][] = [
+      [0.1, [FLYWHEEL, REASSEMBLY], [rrf(1, 2, 0.1), rrf(2, 1, 0.1)]],
+      [3, [REASSEMBLY, FLYWHEEL], [rrf(2, 1, 3), rrf(1, 2, 3)]],
+      [1, [FLYWHEEL, REASSEMBLY], [rrf(1, 2, 1), rrf(2, 1, 1)]],
+    ];
+    for (const [weight, order, scores] of cases) {
+      const hybrid = await ask(
+        'sections',
+        question,
+        '--search',
+        'hybrid',
+        '--rrf-k',
+        '60',
+        '--bm25-weight',
+        String(weight),
+        '-k',
+        '2',
+      );
+      assert.deepEqual(ranking(hybrid), order, `hybrid, BM25 weight ${weight}`);
+      hybrid.sources.forEach((s, i) =>
+        assert.ok(
+          Math.abs(s.score - (scores[i] ?? 0)) < 1e-6,
+          `weight ${weight}: ${label(s)} scored ${s.score}, expected ${scores[i]}`,
+        ),
+      );
+    }
+  });
+
+  // Proves small-to-big: "Daily readings" in logbook.md is longer than the test model's 512-token window, so it is
+  // stored in two parts; only the last line (in the second part) mentions the kestrel. The hit is that part, but
+  // ask returns the whole piece, exactly as it is in the file, and the piece's other part takes no second slot.
+  // Whole pieces cannot be turned off from the CLI either (retrievalOptions() sets wholePieces: true): the "off"
+  // side is the stored part, which lacks the piece's first lines.
+  test('whole pieces: a hit on the second part of a long piece returns the whole piece', async () => {
+    const file = readFileSync(path.join(FIXTURES, 'levers', 'logbook.md'), 'utf8');
+    const piece = file.slice(file.indexOf('## Daily readings') + '## '.length);
+    const parts = sectionRows.filter((r) => label(r) === 'logbook.md#1 Daily readings');
+    assert.deepEqual(
+      parts.map((r) => r.part),
+      [0, 1],
+      'the piece is stored in two parts',
+    );
+    assert.equal(ingested.sections.parts, 2);
+    const [first, second] = parts as [Row, Row];
+    assert.ok(first.text.includes('- Day 1:') && !first.text.includes('kestrel'));
+    assert.ok(second.text.includes('kestrel') && !second.text.includes('- Day 1:'), 'the stored part alone');
+
+    const a = await ask('sections', 'kestrel nest chimney', '-k', '2');
+    const hit = a.sources[0] as Source;
+    assert.deepEqual([label(hit), hit.part], ['logbook.md#1 Daily readings', 1], 'the hit is the second part');
+    assert.equal(hit.text, piece, 'its text is the whole piece');
+    assert.notEqual(label(a.sources[1] as Source), 'logbook.md#1 Daily readings', 'the first part takes no slot');
+  });
+});
