@@ -1,13 +1,18 @@
-// Ingest bench (issue 3): the built `rag ingest --json` into fresh Milvus Lite folders; time, rate, peak RSS, re-ingest.
+// Ingest bench (issues 3, 10): the built `rag ingest --json` into fresh Milvus Lite folders (time, chunks/s, tokens/s,
+// peak RSS of rag and of Milvus Lite, re-ingest), then cold `rag ask --no-llm --json` runs and their time split.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DOCS_EN, FAQ, RAG_BIN, cleanEnv, folderMB, log, round } from './lib/common.mjs';
+
+const GETSTARTED = path.join(DOCS_EN, 'getstarted');
+const ASK_QUESTION = 'How is data stored in milvus?';
+const ASK_RUNS = 3;
 import { watchPeaks } from './lib/proc.mjs';
 
-const RUN_TIMEOUT_MS = 15 * 60_000;
+const RUN_TIMEOUT_MS = 60 * 60_000;
 
 /** Run the built binary once, polling the peak RSS of rag (node) and of its Milvus Lite child. */
 function runRag(args, cwd, env) {
@@ -37,9 +42,10 @@ function runRag(args, cwd, env) {
 }
 
 /** One `rag ingest` run, reduced to the figures the bench reports. */
-async function ingestOnce({ corpus, dir, cwd, run, batchSize, modelDir }) {
-  const args = ['ingest', dir, '--json', '--no-progress', '--batch-size', String(batchSize)];
-  log(`ingest ${corpus} (${run}, batch ${batchSize}) …`);
+async function ingestOnce({ corpus, dir, cwd, run, batchTokens, modelDir }) {
+  const args = ['ingest', dir, '--json', '--no-progress'];
+  if (batchTokens) args.push('--batch-tokens', String(batchTokens));
+  log(`ingest ${corpus} (${run}${batchTokens ? `, --batch-tokens ${batchTokens}` : ''}) …`);
   // Other work on the machine skews the figures: the 1-minute load average says how busy it was.
   const loadavg1 = round(os.loadavg()[0], 2);
   const r = await runRag(args, cwd, cleanEnv({ RAG_MODEL_PATH: modelDir }));
@@ -52,7 +58,7 @@ async function ingestOnce({ corpus, dir, cwd, run, batchSize, modelDir }) {
   const rec = {
     corpus,
     run,
-    batchSize,
+    batchTokens: batchTokens ?? 'default',
     loadavg1,
     exitCode: r.code,
     signal: r.signal ?? undefined,
@@ -63,11 +69,18 @@ async function ingestOnce({ corpus, dir, cwd, run, batchSize, modelDir }) {
     added: s?.added,
     unchanged: s?.unchanged,
     removed: s?.removed,
+    reused: s?.reused,
+    parts: s?.parts,
     truncated: s?.truncated,
     total: s?.total,
+    tokens: s?.tokens,
+    embedSeconds: round(s?.embedSeconds, 2),
     // New chunks per second of the summary's own clock (discover → last upsert); per wall second too.
     chunksPerSecond: s && s.seconds > 0 ? round(s.added / s.seconds, 1) : undefined,
     chunksPerWallSecond: s ? round(s.added / r.wallSeconds, 1) : undefined,
+    // Tokens the model embedded, per second of the run and per second spent in the model.
+    tokensPerSecond: s && s.seconds > 0 && s.tokens ? round(s.tokens / s.seconds, 0) : undefined,
+    tokensPerEmbedSecond: s && s.embedSeconds > 0 ? round(s.tokens / s.embedSeconds, 0) : undefined,
     ragPeakRssMB: round(r.peaks.selfMB, 0),
     milvusPeakRssMB: round(r.peaks.childrenMB, 0),
     children: r.peaks.children,
@@ -85,56 +98,125 @@ async function ingestOnce({ corpus, dir, cwd, run, batchSize, modelDir }) {
   return rec;
 }
 
+/** Cold `rag ask --no-llm --json` runs against the folder just ingested: each phase's median over ASK_RUNS runs. */
+async function coldAsk({ corpus, cwd, modelDir }) {
+  const runs = [];
+  for (let i = 0; i < ASK_RUNS; i++) {
+    const r = await runRag(['ask', '--no-llm', '--json', ASK_QUESTION], cwd, cleanEnv({ RAG_MODEL_PATH: modelDir }));
+    let t;
+    try {
+      t = JSON.parse(r.stdout).timings;
+    } catch {
+      t = undefined;
+    }
+    runs.push({ code: r.code, wall: r.wallSeconds, t, peak: r.peaks.selfMB, err: r.stderr.trim().split('\n').pop() });
+  }
+  const ok = runs.filter((r) => r.code === 0 && r.t);
+  const median = (xs) => {
+    const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+    return v.length ? v[Math.floor(v.length / 2)] : undefined;
+  };
+  const phase = (k) => round(median(ok.map((r) => r.t[k])), 3);
+  const rec = {
+    corpus,
+    run: 'ask --no-llm (cold)',
+    runs: runs.length,
+    okRuns: ok.length,
+    wallSeconds: round(median(ok.map((r) => r.wall)), 2),
+    startup: phase('startup'),
+    milvusStart: phase('milvusStart'),
+    modelLoad: phase('modelLoad'),
+    connect: phase('connect'),
+    collection: phase('collection'),
+    embed: phase('embed'),
+    search: phase('search'),
+    total: phase('total'),
+    ragPeakRssMB: round(median(ok.map((r) => r.peak)), 0),
+    ok: ok.length === runs.length,
+  };
+  if (!rec.ok) rec.error = runs.find((r) => r.code !== 0)?.err;
+  log(
+    `  ask: ${rec.ok ? 'ok' : 'FAILED'}: total ${rec.total} s (model ${rec.modelLoad} s, milvus ${rec.milvusStart} s)`,
+  );
+  return rec;
+}
+
 /**
- * Fresh ingest + unchanged re-ingest of FAQ (and of all of en/ unless quick), then a --batch-size sweep on en/.
- * Returns { runs, skipped? }.
+ * Fresh ingest + unchanged re-ingest + cold asks on FAQ, getstarted and all of en/ (FAQ only when quick), then a
+ * --batch-tokens sweep on getstarted. Returns { runs, asks, skipped? }.
  */
-export async function benchIngest({ modelDir, tmpRoot, quick, sweep }) {
+export async function benchIngest({ modelDir, tmpRoot, quick, sweep, keep }) {
   if (!existsSync(FAQ)) {
     const skipped = `../shared is missing: ${FAQ} not found, ingest bench skipped`;
     log(skipped);
-    return { runs: [], skipped };
+    return { runs: [], asks: [], skipped };
   }
   const corpora = quick
     ? [['faq', FAQ]]
     : [
         ['faq', FAQ],
+        ['getstarted', GETSTARTED],
         ['en', DOCS_EN],
       ];
   const runs = [];
+  const asks = [];
   for (const [corpus, dir] of corpora) {
-    const cwd = mkdtempSync(path.join(tmpRoot, `ingest-${corpus}-`));
+    // --keep DIR: the data folder stays in DIR/<corpus>/milvus.db (e.g. for bench/quality.mjs); it must not exist yet.
+    const cwd = keep ? path.join(keep, corpus) : mkdtempSync(path.join(tmpRoot, `ingest-${corpus}-`));
+    if (keep) mkdirSync(cwd, { recursive: true });
     try {
-      runs.push(await ingestOnce({ corpus, dir, cwd, run: 'fresh', batchSize: 32, modelDir }));
-      runs.push(await ingestOnce({ corpus, dir, cwd, run: 'reingest', batchSize: 32, modelDir }));
+      runs.push(await ingestOnce({ corpus, dir, cwd, run: 'fresh', modelDir }));
+      runs.push(await ingestOnce({ corpus, dir, cwd, run: 'reingest', modelDir }));
+      asks.push(await coldAsk({ corpus, cwd, modelDir }));
     } finally {
-      rmSync(cwd, { recursive: true, force: true });
+      if (!keep) rmSync(cwd, { recursive: true, force: true });
     }
   }
   if (sweep) {
-    // Batch 32 is the default and already measured above.
-    for (const batchSize of [8, 128]) {
-      const cwd = mkdtempSync(path.join(tmpRoot, `ingest-en-b${batchSize}-`));
+    // The default budget is measured above; the sweep is on getstarted (long and short pieces, minutes not an hour).
+    for (const batchTokens of [2048, 8192]) {
+      const cwd = mkdtempSync(path.join(tmpRoot, `ingest-getstarted-t${batchTokens}-`));
       try {
-        runs.push(await ingestOnce({ corpus: 'en', dir: DOCS_EN, cwd, run: 'fresh', batchSize, modelDir }));
+        runs.push(
+          await ingestOnce({ corpus: 'getstarted', dir: GETSTARTED, cwd, run: 'fresh', batchTokens, modelDir }),
+        );
       } finally {
         rmSync(cwd, { recursive: true, force: true });
       }
     }
   }
-  return { runs };
+  return { runs, asks };
 }
+
+export const ASK_COLUMNS = [
+  ['corpus', 'corpus'],
+  ['runs', 'runs'],
+  ['wall s', 'wallSeconds'],
+  ['startup', 'startup'],
+  ['milvus start', 'milvusStart'],
+  ['model load', 'modelLoad'],
+  ['collection', 'collection'],
+  ['embed', 'embed'],
+  ['search', 'search'],
+  ['total', 'total'],
+  ['rag MB', 'ragPeakRssMB'],
+  ['ok', 'ok'],
+];
 
 export const INGEST_COLUMNS = [
   ['corpus', 'corpus'],
   ['run', 'run'],
-  ['batch', 'batchSize'],
+  ['batch tokens', 'batchTokens'],
   ['files', 'files'],
   ['chunks', 'chunks'],
   ['added', 'added'],
+  ['reused', 'reused'],
   ['wall s', 'wallSeconds'],
   ['ingest s', 'seconds'],
+  ['embed s', 'embedSeconds'],
   ['chunks/s', 'chunksPerSecond'],
+  ['tokens/s', 'tokensPerSecond'],
+  ['model tok/s', 'tokensPerEmbedSecond'],
   ['rag MB', 'ragPeakRssMB'],
   ['milvus MB', 'milvusPeakRssMB'],
   ['data MB', 'dataDirMB'],

@@ -35,9 +35,14 @@ export const LEVERS = [
     name: 'hybrid + collapse + whole pieces, weights 1/0.5',
     opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5] },
   },
+  {
+    name: 'hybrid + collapse (lists first) + whole pieces, weights 1/0.5',
+    opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5], collapseLists: true },
+  },
 ];
 
-const BASE = { topK: 10, rrfK: 60, candidates: 20, collapse: true, skipFront: false };
+// collapseLists: false in the levers measured before it existed, so that their figures stay comparable.
+const BASE = { topK: 10, rrfK: 60, candidates: 20, collapse: true, skipFront: false, collapseLists: false };
 
 function parse(argv) {
   const o = { sets: [], out: undefined, model: undefined, only: undefined };

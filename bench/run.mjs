@@ -1,8 +1,11 @@
-// `npm run bench`: ingest (issue 3) and embedding (issue 5) measurements; one JSON file in bench/results/, tables on stdout.
+// `npm run bench`: ingest and cold ask with the real model (issues 3, 10), embedding per dtype/batch (issue 5), then
+// bench/speed.mjs and bench/planning.mjs (issue 11); one JSON file in bench/results/ (plus theirs), tables on stdout.
 //
-// Usage: node bench/run.mjs [--only ingest|embed] [--quick] [--no-sweep] [--sample N]
-//   --quick     FAQ ingest only, embedding at batch 32 only, 512-chunk sample
-//   --no-sweep  skip the en/ ingest --batch-size 8 and 128 runs
+// Usage: node bench/run.mjs [--only ingest|embed|speed|planning] [--quick] [--no-sweep] [--sample N] [--test-model]
+//   --quick       FAQ ingest only, embedding at batch 32 only, 512-chunk sample, no speed/planning
+//   --no-sweep    skip the getstarted ingest --batch-tokens 2048 and 8192 runs
+//   --keep DIR    keep the ingest data folders in DIR/<corpus>/milvus.db (DIR/<corpus> must not exist)
+//   --test-model  ingest with the generated test model instead of the real one (scripts/real-model.mjs)
 //   --sample N  chunks of en/ in the embedding sample, rounded up to blocks of 128 (default 2048)
 // Numbers are measurements of this machine, to compare runs; nothing here asserts them.
 
@@ -10,7 +13,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { EMBED_COLUMNS, benchEmbed } from './embed.mjs';
-import { INGEST_COLUMNS, benchIngest } from './ingest.mjs';
+import { ASK_COLUMNS, INGEST_COLUMNS, benchIngest } from './ingest.mjs';
+import { spawnSync } from 'node:child_process';
+import { realModel } from '../scripts/real-model.mjs';
 import { RAG_BIN, RESULTS_DIR, log, machineInfo, makeTestModel, parseArgs, round, table } from './lib/common.mjs';
 
 function okCell(rows) {
@@ -46,10 +51,37 @@ async function main() {
   );
   try {
     const testModelDir = makeTestModel(tmpRoot);
-    if (opts.only !== 'embed')
-      result.ingest = await benchIngest({ modelDir: testModelDir, tmpRoot, quick: opts.quick, sweep: opts.sweep });
-    if (opts.only !== 'ingest')
+    let ingestModel = testModelDir;
+    result.ingestModel = 'generated test model';
+    if (!opts.testModel) {
+      try {
+        ingestModel = realModel();
+        result.ingestModel = ingestModel;
+      } catch (e) {
+        log(`the real model is not available (${e.message.split('\n')[0]}): ingest figures are for the TEST model`);
+      }
+    }
+    if (!opts.only || opts.only === 'ingest')
+      result.ingest = await benchIngest({
+        modelDir: ingestModel,
+        tmpRoot,
+        quick: opts.quick,
+        sweep: opts.sweep,
+        keep: opts.keep,
+      });
+    if (!opts.only || opts.only === 'embed')
       result.embed = await benchEmbed({ testModelDir, tmpRoot, quick: opts.quick, sampleSize: opts.sample });
+    // Side-by-side speed (rag vs the Python reference vs the tutorial's pipeline) and bulk planning: their own scripts,
+    // their own JSON files; their tables go to stdout after ours.
+    for (const name of ['speed', 'planning']) {
+      if (opts.quick || (opts.only && opts.only !== name)) continue;
+      log(`bench/${name}.mjs …`);
+      const r = spawnSync(process.execPath, [path.join(import.meta.dirname, `${name}.mjs`)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      result[name] = { exitCode: r.status, output: r.stdout };
+    }
   } finally {
     rmSync(tmpRoot, { recursive: true, force: true });
   }
@@ -67,11 +99,15 @@ async function main() {
     parts.push(
       result.ingest.skipped ??
         table(
-          'ingest (built rag, test model, fresh Milvus Lite folder; MB = peak RSS)',
+          `ingest (built rag, ${result.ingestModel === 'generated test model' ? 'generated TEST model' : 'real model'}, fresh Milvus Lite folder; MB = peak RSS)`,
           INGEST_COLUMNS,
           okCell(result.ingest.runs),
         ),
     );
+    if (result.ingest.asks?.length)
+      parts.push(
+        table('cold ask --no-llm (median of 3; seconds; phases overlap)', ASK_COLUMNS, okCell(result.ingest.asks)),
+      );
   }
   if (result.embed) {
     const s = result.embed.sample;
@@ -89,7 +125,9 @@ async function main() {
     parts.push(
       [
         'failures:',
-        ...errors.map((r) => `  ${r.corpus ?? r.model} ${r.run ?? r.dtype} batch ${r.batchSize}: ${r.error}`),
+        ...errors.map(
+          (r) => `  ${r.corpus ?? r.model} ${r.run ?? r.dtype} batch ${r.batchTokens ?? r.batchSize}: ${r.error}`,
+        ),
       ].join('\n'),
     );
   parts.push(
@@ -98,7 +136,11 @@ async function main() {
   parts.push(`total ${result.totalSeconds} s; results: ${path.relative(process.cwd(), file)}`);
   process.stdout.write(`${parts.join('\n\n')}\n`);
 
-  const failed = [...(result.ingest?.runs ?? []), ...(result.embed?.runs ?? [])].some((r) => !r.ok);
+  for (const name of ['speed', 'planning']) if (result[name]) parts.push(`bench/${name}.mjs:\n${result[name].output}`);
+  const failed =
+    [...(result.ingest?.runs ?? []), ...(result.ingest?.asks ?? []), ...(result.embed?.runs ?? [])].some(
+      (r) => !r.ok,
+    ) || ['speed', 'planning'].some((n) => result[n] && result[n].exitCode !== 0);
   return failed ? 1 : 0;
 }
 

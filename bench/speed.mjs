@@ -78,7 +78,14 @@ function reference(texts, file) {
   const t0 = performance.now();
   const r = JSON.parse(
     execFileSync(python, [path.join(REPO_ROOT, 'bench', 'reference', 'embed_reference.py')], {
-      input: JSON.stringify({ model, texts, batch: 16, max_tokens: 384, threads: os.availableParallelism() }),
+      input: JSON.stringify({
+        model,
+        texts,
+        batch: 32,
+        batch_tokens: 4096,
+        max_tokens: 384,
+        threads: os.availableParallelism(),
+      }),
       maxBuffer: 1 << 30,
     }),
   );

@@ -25,20 +25,27 @@ export function log(message) {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-const USAGE = 'usage: node bench/run.mjs [--only ingest|embed] [--quick] [--no-sweep] [--sample N]';
+const USAGE =
+  'usage: node bench/run.mjs [--only ingest|embed|speed|planning] [--quick] [--no-sweep] [--sample N] [--test-model] [--keep DIR]';
 
 /** Parse the bench's own flags; throws with the usage line on anything else. */
 export function parseArgs(argv) {
-  const opts = { only: undefined, quick: false, sweep: true, sample: undefined };
+  const opts = { only: undefined, quick: false, sweep: true, sample: undefined, testModel: false, keep: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--no-sweep') opts.sweep = false;
-    else if (a === '--only' || a === '--sample') {
+    else if (a === '--test-model') opts.testModel = true;
+    else if (a === '--keep') {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`--keep needs a folder (${USAGE})`);
+      opts.keep = path.resolve(v);
+    } else if (a === '--only' || a === '--sample') {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${a} needs a value (${USAGE})`);
       if (a === '--only') {
-        if (v !== 'ingest' && v !== 'embed') throw new Error(`--only must be ingest or embed, got "${v}" (${USAGE})`);
+        if (!['ingest', 'embed', 'speed', 'planning'].includes(v))
+          throw new Error(`--only must be ingest, embed, speed or planning, got "${v}" (${USAGE})`);
         opts.only = v;
       } else {
         const n = Number(v);

@@ -1,8 +1,9 @@
 """Reference embedder: Python onnxruntime + tokenizers over a transformers.js model folder.
 
 Mean pooling over the attention mask, L2 normalisation, truncation at the model's max_seq_length,
-length-sorted batches. Reads JSON {"texts": [...], "batch": N, "threads": T, "max_tokens": K,
-"vectors": bool} on stdin; writes JSON {"seconds", "tokens", "padded", "load_seconds", "vectors"?}.
+length-sorted batches: at most N texts, and with "batch_tokens" B at most B padded tokens (count x longest), formed
+exactly as rag's tokenBatches does. Reads JSON {"texts": [...], "batch": N, "batch_tokens": B, "threads": T,
+"max_tokens": K, "vectors": bool} on stdin; writes JSON {"seconds", "tokens", "padded", "load_seconds", "vectors"?}.
 Used by bench/ (speed reference) and scripts/check-embeddings (cosine check against rag).
 """
 import json
@@ -39,8 +40,21 @@ def main() -> None:
     out = [None] * len(texts)
     tokens = 0
     padded = 0
-    for s in range(0, len(order), batch):
-        idx = order[s : s + batch]
+    budget = int(req.get("batch_tokens") or 0)
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    longest = 0
+    for i in order:
+        n = len(encs[i].ids)
+        widest = max(longest, n)
+        if cur and (len(cur) >= batch or (budget and (len(cur) + 1) * widest > budget)):
+            batches.append(cur)
+            cur, longest = [], 0
+        cur.append(i)
+        longest = max(longest, n)
+    if cur:
+        batches.append(cur)
+    for idx in batches:
         width = max(len(encs[i].ids) for i in idx)
         ids = np.ones((len(idx), width), dtype=np.int64)  # pad id 1 (mpnet); masked out anyway
         mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -60,7 +74,7 @@ def main() -> None:
         for r, i in enumerate(idx):
             out[i] = pooled[r]
     seconds = time.perf_counter() - t1
-    res = {"seconds": seconds, "tokens": tokens, "padded": padded, "load_seconds": load, "ort": ort.__version__}
+    res = {"batches": len(batches), "seconds": seconds, "tokens": tokens, "padded": padded, "load_seconds": load, "ort": ort.__version__}
     if req.get("vectors"):
         res["vectors"] = [v.tolist() for v in out]
     json.dump(res, sys.stdout)

@@ -63,7 +63,12 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
       },
     });
     bars.stop();
-    if (flags.json) json({ ...summary, seconds: Math.round(summary.seconds * 1000) / 1000 });
+    if (flags.json)
+      json({
+        ...summary,
+        seconds: Math.round(summary.seconds * 1000) / 1000,
+        embedSeconds: Math.round(summary.embedSeconds * 1000) / 1000,
+      });
     else out(summaryLine(summary));
     return 0;
   } finally {

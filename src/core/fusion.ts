@@ -7,6 +7,8 @@ export interface FusionOptions {
   k: number;
   /** Weight of each list, in order (default 1 each). */
   weights?: readonly number[];
+  /** Fuse hits that share this key as one (see fuse); by id when absent. */
+  key?: ((h: SearchHit) => string) | undefined;
 }
 
 function compareIds(a: string, b: string): number {
@@ -25,21 +27,73 @@ export function documentOrder(a: SearchHit, b: SearchHit): number {
   );
 }
 
-/** Reciprocal-rank fusion of ranked lists (best first): the union, by fused score, ties in document order. */
+/** Scores closer than this (relative) are a tie: identical texts score alike up to the store's float arithmetic. */
+export const TIE_EPSILON = 1e-6;
+
+const tied = (a: number, b: number): boolean => Math.abs(a - b) <= TIE_EPSILON * Math.max(1, Math.abs(a), Math.abs(b));
+
+/**
+ * One ranked list (best first) with each run of equal scores (within TIE_EPSILON of the run's first) put in document
+ * order; everything else keeps its place. Identical texts score alike, and a store returns such ties in its own
+ * order (or a float's last bits apart): this makes the order ours.
+ */
+export function tiesInDocumentOrder(list: readonly SearchHit[]): SearchHit[] {
+  const out: SearchHit[] = [];
+  for (let i = 0; i < list.length;) {
+    const first = list[i]?.score ?? 0;
+    let j = i + 1;
+    while (j < list.length && tied(list[j]?.score ?? 0, first)) j++;
+    out.push(...list.slice(i, j).sort(documentOrder));
+    i = j;
+  }
+  return out;
+}
+
+/** The key under which identical texts are one (boilerplate repeated across pages). */
+export const textKey = (h: SearchHit): string => h.text.trim();
+
+/**
+ * Reciprocal-rank fusion of ranked lists (best first): the union, by fused score, ties in document order.
+ * With `key`, hits that share a key are one entry: in each list it counts at the best rank of any of them (so copies
+ * do not take ranks from other hits), it is shown as the copy with the best fused score of its own (ties in document
+ * order), and the other copies' sources go to `alsoIn`.
+ */
 export function fuse(lists: readonly SearchHit[][], opts: FusionOptions): SearchHit[] {
-  const byId = new Map<string, SearchHit>();
+  const own = new Map<string, SearchHit>(); // by id: each hit with its own fused score
+  const groups = new Map<string, { score: number; ids: Set<string> }>(); // by key
   lists.forEach((list, l) => {
     const w = opts.weights?.[l] ?? 1;
-    const seen = new Set<string>();
+    const seenIds = new Set<string>();
+    const seenKeys = new Set<string>();
     list.forEach((hit, i) => {
-      if (seen.has(hit.id)) return;
-      seen.add(hit.id);
       const add = w / (opts.k + i + 1);
-      const prev = byId.get(hit.id);
-      byId.set(hit.id, { ...(prev ?? hit), score: (prev?.score ?? 0) + add });
+      if (!seenIds.has(hit.id)) {
+        seenIds.add(hit.id);
+        const prev = own.get(hit.id);
+        own.set(hit.id, { ...(prev ?? hit), score: (prev?.score ?? 0) + add });
+      }
+      if (!opts.key) return;
+      const key = opts.key(hit);
+      const g = groups.get(key) ?? { score: 0, ids: new Set<string>() };
+      groups.set(key, g);
+      g.ids.add(hit.id);
+      if (seenKeys.has(key)) return;
+      seenKeys.add(key);
+      g.score += add;
     });
   });
-  return [...byId.values()].sort((a, b) => b.score - a.score || documentOrder(a, b));
+  const byScore = (a: SearchHit, b: SearchHit): number => b.score - a.score || documentOrder(a, b);
+  if (!opts.key) return [...own.values()].sort(byScore);
+  const out: SearchHit[] = [];
+  for (const g of groups.values()) {
+    const copies = [...g.ids].map((id) => own.get(id) as SearchHit).sort(byScore);
+    const [first, ...rest] = copies as [SearchHit, ...SearchHit[]];
+    const alsoIn: string[] = [];
+    for (const src of [...(first.alsoIn ?? []), ...rest.flatMap((h) => [h.source, ...(h.alsoIn ?? [])])])
+      if (src !== first.source && !alsoIn.includes(src)) alsoIn.push(src);
+    out.push({ ...first, score: g.score, ...(alsoIn.length > 0 ? { alsoIn } : {}) });
+  }
+  return out.sort(byScore);
 }
 
 /**
@@ -50,11 +104,11 @@ export function collapseIdentical(hits: readonly SearchHit[]): SearchHit[] {
   const out: SearchHit[] = [];
   const byText = new Map<string, SearchHit>();
   for (const h of hits) {
-    const key = h.text.trim();
+    const key = textKey(h);
     const first = byText.get(key);
     if (first) {
-      if (h.source !== first.source && !(first.alsoIn ?? []).includes(h.source))
-        first.alsoIn = [...(first.alsoIn ?? []), h.source];
+      for (const src of [h.source, ...(h.alsoIn ?? [])])
+        if (src !== first.source && !(first.alsoIn ?? []).includes(src)) first.alsoIn = [...(first.alsoIn ?? []), src];
       continue;
     }
     const copy = { ...h };

@@ -73,6 +73,10 @@ export interface IngestSummary {
   truncated: number;
   /** Chunks that were cut out of a piece longer than Milvus's VARCHAR limit. */
   cut: number;
+  /** Tokens the model embedded in this run (reused and unchanged chunks count none). */
+  tokens: number;
+  /** Seconds spent in the model (tokenising and inference), the rest of `seconds` is planning, reading and storing. */
+  embedSeconds: number;
   /** Rows in the collection at the end. */
   total: number;
   recreated: boolean;
@@ -248,6 +252,8 @@ class Writer {
   reused = 0;
   stored = 0;
   truncated = 0;
+  tokens = 0;
+  embedSeconds = 0;
   private window: Chunk[] = [];
   private inflight: Promise<void> = Promise.resolve();
   private readonly recent = new Map<string, number[]>();
@@ -295,7 +301,10 @@ class Writer {
     const missing = unknown.filter((k) => !vectors.has(k));
     if (missing.length > 0) {
       const texts = missing.map((k) => batch.find((c) => c.key === k)?.indexText ?? '');
+      const t0 = performance.now();
       const out = await embedder.embedDocs(texts);
+      this.embedSeconds += (performance.now() - t0) / 1000;
+      this.tokens += out.tokens;
       missing.forEach((k, i) => vectors.set(k, out.vectors[i] ?? []));
       this.truncated += out.truncated;
     }
@@ -415,6 +424,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     parts: counts.parts,
     truncated: writer.truncated,
     cut: counts.cut,
+    tokens: writer.tokens,
+    embedSeconds: writer.embedSeconds,
     total,
     recreated: opts.recreate,
     bm25: meta.bm25,

@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import { RagError, usageError } from './errors.js';
-import { collapseIdentical, fuse } from './fusion.js';
+import { collapseIdentical, fuse, textKey, tiesInDocumentOrder } from './fusion.js';
 import { buildMessages } from './prompt.js';
 import type {
   ChatModel,
@@ -28,6 +28,8 @@ export interface RetrieveOptions {
   weights?: readonly [number, number] | undefined;
   /** Identical texts take one slot, with the other places in `alsoIn` (default true). */
   collapse?: boolean | undefined;
+  /** Hybrid with collapse: fuse identical texts as one, at their best rank in each list, so copies take no ranks (default true). */
+  collapseLists?: boolean | undefined;
   /** Leave out front-matter chunks (default false). */
   skipFront?: boolean | undefined;
   /** A hit on a part of a split piece returns the whole piece (small-to-big), its parts taking one slot (default false). */
@@ -94,6 +96,7 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
   const vector = opts.mode === 'bm25' ? [] : await opts.embedder.embedQuery(question);
   const t1 = performance.now();
   const collapse = opts.collapse ?? true;
+  const collapseLists = opts.collapseLists ?? true;
   const { store, collection } = opts;
   // Fusion and collapsing look deeper than the answer: a chunk ranked 5th by both searches can beat one ranked 1st by one.
   let limit = Math.max(opts.topK, opts.mode === 'hybrid' || collapse ? opts.candidates : opts.topK);
@@ -107,14 +110,20 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
     if (opts.mode === 'dense' || opts.mode === 'bm25') {
       const query =
         opts.mode === 'dense' ? ({ kind: 'dense', vector } as const) : ({ kind: 'bm25', text: question } as const);
-      ranked = await store.search(collection, query, list);
+      ranked = tiesInDocumentOrder(await store.search(collection, query, list));
       full = ranked.length >= limit;
     } else {
       const [dense, bm25] = await Promise.all([
         store.search(collection, { kind: 'dense', vector }, list),
         store.search(collection, { kind: 'bm25', text: question }, list),
       ]);
-      ranked = fuse([dense, bm25], { k: opts.rrfK, weights: opts.weights });
+      // Copies of one text (boilerplate) would take several ranks of each list and push other chunks down: with
+      // collapse, the fusion counts each text once per list, at its best rank.
+      ranked = fuse([tiesInDocumentOrder(dense), tiesInDocumentOrder(bm25)], {
+        k: opts.rrfK,
+        weights: opts.weights,
+        ...(collapse && collapseLists ? { key: textKey } : {}),
+      });
       full = dense.length >= limit || bm25.length >= limit;
     }
     hits = collapse ? collapseIdentical(ranked) : ranked;

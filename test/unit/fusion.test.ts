@@ -2,7 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { collapseIdentical, documentOrder, fuse } from '../../src/core/fusion.js';
+import {
+  TIE_EPSILON,
+  collapseIdentical,
+  documentOrder,
+  fuse,
+  textKey,
+  tiesInDocumentOrder,
+} from '../../src/core/fusion.js';
 import type { SearchHit } from '../../src/core/types.js';
 
 function hit(id: number, text = `t${id}`, source = `/d/${id}.md`, position = 0, part = 0): SearchHit {
@@ -125,5 +132,161 @@ describe('whole pieces (small-to-big)', () => {
     const { onePerPiece } = await import('../../src/core/retrieve.js');
     const got = onePerPiece([hit(1, 'a', '', 0), hit(2, 'b', '', 0), hit(3, 'c', '', 0)]);
     assert.equal(got.length, 3);
+  });
+});
+
+describe('tiesInDocumentOrder', () => {
+  const at = (id: number, score: number, source: string, position = 0): SearchHit => ({
+    ...hit(id, `t${id}`, source, position),
+    score,
+  });
+
+  test('each run of equal scores is put in document order; unequal scores keep their places', () => {
+    const list = [
+      at(1, 0.9, '/d/z.md'),
+      at(2, 0.5, '/d/y.md', 3),
+      at(3, 0.5, '/d/b.md'),
+      at(4, 0.5, '/d/y.md', 1),
+      at(5, 0.4, '/d/a.md'),
+      at(6, 0.3, '/d/c.md'),
+      at(7, 0.3, '/d/a.md'),
+    ];
+    assert.deepEqual(
+      tiesInDocumentOrder(list).map((h) => h.id),
+      ['1', '3', '4', '2', '5', '7', '6'],
+    );
+  });
+
+  test('a list without ties is returned as it is, and the input is not changed', () => {
+    const list = [at(9, 3, '/d/z.md'), at(8, 2, '/d/a.md'), at(7, 1, '/d/m.md')];
+    const before = list.map((h) => h.id);
+    assert.deepEqual(
+      tiesInDocumentOrder(list).map((h) => h.id),
+      ['9', '8', '7'],
+    );
+    assert.deepEqual(
+      tiesInDocumentOrder([...list].reverse()).map((h) => h.id),
+      ['7', '8', '9'],
+    );
+    assert.deepEqual(
+      list.map((h) => h.id),
+      before,
+    );
+    assert.deepEqual(tiesInDocumentOrder([]), []);
+  });
+});
+
+describe('collapseIdentical after collapsing each list', () => {
+  test('the places a collapsed hit already lists are merged into the kept one, each once', () => {
+    const a = { ...hit(1, 'same', '/d/a.md'), alsoIn: ['/d/c.md'] };
+    const b = { ...hit(2, 'same', '/d/b.md'), alsoIn: ['/d/a.md', '/d/d.md'] };
+    const got = collapseIdentical([a, hit(3), b]);
+    assert.deepEqual(
+      got.map((h) => h.id),
+      ['1', '3'],
+    );
+    assert.deepEqual(got[0]?.alsoIn, ['/d/c.md', '/d/b.md', '/d/d.md']);
+    assert.deepEqual(a.alsoIn, ['/d/c.md'], 'the input hit is not changed');
+  });
+});
+
+describe('fuse by text (identical texts as one)', () => {
+  const same = (id: number, source: string, position = 0): SearchHit => hit(id, 'boilerplate', source, position);
+
+  test('a text counts once per list, at its best rank: its copies take no ranks from other hits', () => {
+    // dense: copy A, copy B, x; bm25: copy B, y, copy A.
+    const a = same(1, '/d/a.md');
+    const b = same(2, '/d/b.md');
+    const got = fuse(
+      [
+        [a, b, hit(3)],
+        [b, hit(4), a],
+      ],
+      { k: 60, weights: [1, 0.5], key: textKey },
+    );
+    assert.deepEqual(
+      got.map((h) => h.id),
+      ['1', '3', '4'],
+    );
+    // The text: rank 1 in both lists. x: rank 3 dense (copies still hold their places in the list); y: rank 2 bm25.
+    const want = [1 / 61 + 0.5 / 61, 1 / 63, 0.5 / 62];
+    got.forEach((h, i) => assert.ok(Math.abs(h.score - (want[i] ?? 0)) < 1e-12, `${h.id}: ${h.score}`));
+    assert.deepEqual(got[0]?.alsoIn, ['/d/b.md']);
+  });
+
+  test('the copy shown is the one with the best fused score of its own, ties in document order', () => {
+    const a = same(1, '/d/a.md');
+    const b = same(2, '/d/b.md');
+    // Own scores: a = 1/62 + 0.5/61, b = 1/61 + 0.5/62: b is ahead (dense weighs more).
+    const weighted = fuse(
+      [
+        [b, a],
+        [a, b],
+      ],
+      { k: 60, weights: [1, 0.5], key: textKey },
+    );
+    assert.equal(weighted[0]?.source, '/d/b.md');
+    assert.deepEqual(weighted[0]?.alsoIn, ['/d/a.md']);
+    // Even weights: a tie, so the first in document order.
+    const even = fuse(
+      [
+        [b, a],
+        [a, b],
+      ],
+      { k: 60, key: textKey },
+    );
+    assert.equal(even[0]?.source, '/d/a.md');
+    assert.deepEqual(even[0]?.alsoIn, ['/d/b.md']);
+    // Whichever list order Milvus returned the ties in.
+    assert.equal(
+      fuse(
+        [
+          [a, b],
+          [b, a],
+        ],
+        { k: 60, key: textKey },
+      )[0]?.source,
+      '/d/a.md',
+    );
+  });
+
+  test('copies found by one list only still add up: the entry keeps every source once', () => {
+    const got = fuse([[same(1, '/d/a.md'), same(5, '/d/a.md', 3)], [{ ...same(2, '/d/c.md'), alsoIn: ['/d/e.md'] }]], {
+      k: 10,
+      key: textKey,
+    });
+    assert.equal(got.length, 1);
+    assert.ok(Math.abs((got[0]?.score ?? 0) - 2 / 11) < 1e-12);
+    assert.equal(got[0]?.id, '1');
+    assert.deepEqual(got[0]?.alsoIn, ['/d/c.md', '/d/e.md']);
+  });
+
+  test('without a key, copies are separate hits, as before', () => {
+    const got = fuse([[same(1, '/d/a.md'), same(2, '/d/b.md')]], { k: 60 });
+    assert.deepEqual(
+      got.map((h) => h.id),
+      ['1', '2'],
+    );
+    assert.ok(got.every((h) => h.alsoIn === undefined));
+  });
+});
+
+describe('tiesInDocumentOrder within float noise', () => {
+  const at = (id: number, score: number, source: string): SearchHit => ({ ...hit(id, 't', source), score });
+
+  test('scores a few ulps apart are a tie; scores 1e-5 apart are not', () => {
+    assert.deepEqual(
+      tiesInDocumentOrder([at(1, 0.46960002, '/d/t.md'), at(2, 0.4696, '/d/l.md')]).map((h) => h.id),
+      ['2', '1'],
+    );
+    assert.deepEqual(
+      tiesInDocumentOrder([at(1, 13.40550001, '/d/t.md'), at(2, 13.4055, '/d/l.md')]).map((h) => h.id),
+      ['2', '1'],
+    );
+    assert.deepEqual(
+      tiesInDocumentOrder([at(1, 0.46961, '/d/t.md'), at(2, 0.4696, '/d/l.md')]).map((h) => h.id),
+      ['1', '2'],
+    );
+    assert.equal(TIE_EPSILON, 1e-6);
   });
 });
