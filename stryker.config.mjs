@@ -29,7 +29,7 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  ignorePatterns: ['dist', '.test-build', '.venv', '.cache', 'reports', 'bench/results', 'notes'],
+  ignorePatterns: ['dist', '.test-build', '.venv*', '.cache', 'reports', 'bench/results', 'notes', 'fixtures'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   concurrency: 2,

@@ -250,6 +250,14 @@ export async function embedderFor(
     );
   }
   if (!chosen && meta.model.startsWith('local:')) {
+    // The folder recorded at ingest, when it is still there: the same model, found again without --model-path.
+    if (meta.modelPath && existsSync(path.join(meta.modelPath, 'config.json'))) {
+      await loading.then(
+        (e) => e.close(),
+        () => undefined,
+      );
+      return open({ ...resolved, config: { ...resolved.config, modelPath: meta.modelPath } }, life);
+    }
     throw new RagError(
       `collection "${resolved.config.collection}" was built with the local model folder "${meta.model.slice('local:'.length)}"`,
       {

@@ -2,6 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { isServerUri, type Resolved, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import { DEFAULT_IDLE_MINUTES, type ModelSettings, type ServeStatus } from '../core/serve-protocol.js';
@@ -38,6 +39,8 @@ async function preloadFor(resolved: Resolved, store: VectorStore): Promise<Model
   if (meta) await store.count(resolved.config.collection).catch(() => 0);
   const chosen = resolved.sources.model.from !== 'default' || resolved.sources.modelPath.from !== 'default';
   if (chosen) return modelSettings(resolved);
+  if (meta?.model.startsWith('local:') && meta.modelPath && existsSync(path.join(meta.modelPath, 'config.json')))
+    return modelSettings({ ...resolved, config: { ...resolved.config, modelPath: meta.modelPath } });
   if (!meta || meta.model.startsWith('local:')) return undefined;
   return modelSettings({ ...resolved, config: { ...resolved.config, model: meta.model } });
 }

@@ -1,7 +1,7 @@
-// Model resolution by hub id: first use downloads into the cache (from a local hub on 127.0.0.1), later runs load offline.
+// Model resolution: by hub id (first use downloads into the cache from a local hub on 127.0.0.1, later runs load offline) and by local folder.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -96,5 +96,39 @@ describe('models by hub id', () => {
       /^error: cannot load embedding model Xenova\/all-mpnet-base-v2: .*\(hint: RAG_OFFLINE is set .*--model-path/,
     );
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+});
+
+describe('models by local folder', () => {
+  test('ask finds the folder that built the collection without --model-path; a moved folder is one clear line', async () => {
+    const cwd = workdir();
+    const model = path.join(cwd, 'my-model');
+    cpSync(testModel(), model, { recursive: true });
+    const ingest = await rag(['ingest', path.join(FIXTURES, 'docs'), '--model-path', 'my-model', '--json'], { cwd });
+    assert.equal(ingest.code, 0, ingest.stderr);
+
+    const given = await rag(['ask', '--no-llm', '--json', '--model-path', 'my-model', 'How do bees make honey?'], {
+      cwd,
+    });
+    assert.equal(given.code, 0, given.stderr);
+    // From another folder, with no model named at all: the recorded absolute path is used.
+    const found = await rag(
+      ['ask', '--no-llm', '--json', '--milvus-uri', path.join(cwd, 'milvus.db'), 'How do bees make honey?'],
+      {
+        cwd: workdir(),
+      },
+    );
+    assert.equal(found.code, 0, found.stderr);
+    const sources = (out: string) => (JSON.parse(out) as { sources: { text: string; score: number }[] }).sources;
+    assert.deepEqual(sources(found.stdout), sources(given.stdout));
+
+    renameSync(model, path.join(cwd, 'moved'));
+    const moved = await rag(['ask', '--no-llm', 'How do bees make honey?'], { cwd });
+    assert.equal(moved.code, 1);
+    assert.match(
+      moved.stderr,
+      /^error: collection "my_rag_collection" was built with the local model folder .*\(hint: pass the same folder with --model-path/,
+    );
+    assert.equal(moved.stderr.trim().split('\n').length, 1, moved.stderr);
   });
 });
