@@ -1,6 +1,6 @@
 // Retrieval levers, one at a time, on ingested collections: hit@1, hit@3, hit@10, MRR@10 and search latency per lever.
 //
-// Usage: node bench/quality.mjs --model DIR --set NAME=QUESTIONS.jsonl@DATA_DIR [--set …] [--out FILE]
+// Usage: node bench/quality.mjs --model DIR [--dtype q8] --set NAME=QUESTIONS.jsonl@DATA_DIR [--set …] [--out FILE] [--only A,B]
 //   Each DATA_DIR is a Milvus Lite folder that `rag ingest` filled (collection my_rag_collection) with --model-path DIR.
 //   Every lever runs through core's retrieve(), the code path of `rag ask` and `rag eval`; question vectors are
 //   computed once per set and reused across levers (the embedder is deterministic), so only the search is repeated.
@@ -45,10 +45,11 @@ export const LEVERS = [
 const BASE = { topK: 10, rrfK: 60, candidates: 20, collapse: true, skipFront: false, collapseLists: false };
 
 function parse(argv) {
-  const o = { sets: [], out: undefined, model: undefined, only: undefined };
+  const o = { sets: [], out: undefined, model: undefined, only: undefined, dtype: 'fp32' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--model') o.model = argv[++i];
+    else if (a === '--dtype') o.dtype = argv[++i];
     else if (a === '--out') o.out = argv[++i];
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--set') {
@@ -97,7 +98,7 @@ async function main() {
       modelPath: o.model,
       cacheDir: os.tmpdir(),
       offline: true,
-      dtype: 'fp32',
+      dtype: o.dtype,
       batchSize: 16,
     }),
   );

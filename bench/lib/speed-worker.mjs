@@ -18,15 +18,17 @@ const sample = JSON.parse(readFileSync(cfg.sample, 'utf8'));
 let out;
 if (cfg.kind === 'rag') {
   const { createEmbedder } = await import(distModule('services/embedder.js'));
+  const tl = performance.now();
   const e = await createEmbedder({
     model: 'x',
     modelPath: cfg.model,
     cacheDir: os.tmpdir(),
     offline: true,
-    dtype: 'fp32',
+    dtype: cfg.dtype ?? 'fp32',
     batchSize: cfg.batchSize,
     batchTokens: cfg.batchTokens,
   });
+  const loadSeconds = (performance.now() - tl) / 1000;
   const loaded = status();
   const texts = sample.chunks;
   const t0 = performance.now();
@@ -43,6 +45,7 @@ if (cfg.kind === 'rag') {
     chunksPerSecond: texts.length / seconds,
     truncated: r.truncated,
     tokenizeSeconds,
+    loadSeconds,
     rssAfterLoadMB: loaded.rssMB,
     peakRssMB: status().hwmMB,
   };

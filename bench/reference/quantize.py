@@ -25,6 +25,22 @@ VARIANTS = {
     "qu8-matmul-channel-reduce": dict(
         weight_type=QuantType.QUInt8, per_channel=True, reduce_range=True, op_types_to_quantize=["MatMul"]
     ),
+    # Weights only: the attention's activation x activation MatMuls (Q.K^T, scores.V) stay fp32.
+    "q8-weights-tensor": dict(
+        weight_type=QuantType.QInt8, per_channel=False, extra_options={"MatMulConstBOnly": True}
+    ),
+    "q8-weights-channel": dict(weight_type=QuantType.QInt8, per_channel=True, extra_options={"MatMulConstBOnly": True}),
+    # The feed-forward output projections (GELU outliers in their input) stay fp32 as well.
+    "qu8-channel-reduce-no-ffn-out": dict(
+        weight_type=QuantType.QUInt8,
+        per_channel=True,
+        reduce_range=True,
+        op_types_to_quantize=["MatMul"],
+        nodes_to_exclude=[f"/m/encoder/layer.{i}/output/dense/MatMul" for i in range(12)],
+    ),
+    "qu8-weights-channel-reduce": dict(
+        weight_type=QuantType.QUInt8, per_channel=True, reduce_range=True, extra_options={"MatMulConstBOnly": True}
+    ),
 }
 
 
@@ -103,7 +119,10 @@ def main() -> None:
             json.dumps(
                 {
                     "variant": name,
-                    "args": {k: (v.name if hasattr(v, "name") else v) for k, v in kwargs.items()},
+                    "args": {
+                        k: (v.name if isinstance(v, QuantType) else (f"{len(v)} nodes" if k == "nodes_to_exclude" else v))
+                        for k, v in kwargs.items()
+                    },
                     "folder": dst,
                     "mb": round(os.path.getsize(qpath) / 1e6, 1),
                     "quantize_seconds": round(qsec, 1),

@@ -9,3 +9,7 @@ import '../unit/core-pins.test.js';
 import '../unit/scopes.test.js';
 import '../unit/sections.test.js';
 import '../unit/fusion.test.js';
+import '../unit/mutants-sections.test.js';
+import '../unit/mutants-eval.test.js';
+import '../unit/mutants-config.test.js';
+import '../unit/mutants-small.test.js';
