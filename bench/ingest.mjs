@@ -174,7 +174,7 @@ export async function benchIngest({ modelDir, tmpRoot, quick, sweep, keep }) {
   }
   if (sweep) {
     // The default budget is measured above; the sweep is on getstarted (long and short pieces, minutes not an hour).
-    for (const batchTokens of [2048, 8192]) {
+    for (const batchTokens of [2048, 4096]) {
       const cwd = mkdtempSync(path.join(tmpRoot, `ingest-getstarted-t${batchTokens}-`));
       try {
         runs.push(

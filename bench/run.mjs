@@ -3,7 +3,7 @@
 //
 // Usage: node bench/run.mjs [--only ingest|embed|speed|planning] [--quick] [--no-sweep] [--sample N] [--test-model]
 //   --quick       FAQ ingest only, embedding at batch 32 only, 512-chunk sample, no speed/planning
-//   --no-sweep    skip the getstarted ingest --batch-tokens 2048 and 8192 runs
+//   --no-sweep    skip the getstarted ingest --batch-tokens 2048 and 4096 runs
 //   --keep DIR    keep the ingest data folders in DIR/<corpus>/milvus.db (DIR/<corpus> must not exist)
 //   --test-model  ingest with the generated test model instead of the real one (scripts/real-model.mjs)
 //   --sample N  chunks of en/ in the embedding sample, rounded up to blocks of 128 (default 2048)

@@ -2,7 +2,8 @@
 // onnxruntime reference (same model, same length-sorted batches) and against the tutorial's unsorted pipeline;
 // then a --batch-tokens sweep (tokens/s and peak RSS). One child process per configuration.
 //
-// Usage: node bench/speed.mjs [--model DIR] [--n 192] [--rounds 2] [--budgets 2048,4096,8192]
+// Usage: node bench/speed.mjs [--model DIR] [--n 192] [--rounds 2] [--batch-tokens B] [--budgets 1024,2048,4096]
+//   --batch-tokens: the budget of the side-by-side rounds (rag and the reference form the same batches); default rag's
 // Writes bench/results/speed-<time>.json and prints the tables.
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -23,7 +24,9 @@ const opt = (name, dflt) => {
 const model = opt('--model', undefined) ?? realModel();
 const n = Number(opt('--n', '192'));
 const rounds = Number(opt('--rounds', '2'));
-const budgets = opt('--budgets', '2048,4096,8192').split(',').map(Number);
+const budgets = opt('--budgets', '1024,2048,4096').split(',').map(Number);
+const { DEFAULT_BATCH_TOKENS } = await import(path.join(REPO_ROOT, 'dist', 'services', 'embedder.js'));
+const batchTokens = Number(opt('--batch-tokens', String(DEFAULT_BATCH_TOKENS)));
 
 /** The sample: what ingest embeds (sections split, index texts), evenly spaced over en/, long and short. */
 async function sample() {
@@ -82,7 +85,7 @@ function reference(texts, file) {
         model,
         texts,
         batch: 32,
-        batch_tokens: 4096,
+        batch_tokens: batchTokens,
         max_tokens: 384,
         threads: os.availableParallelism(),
       }),
@@ -109,6 +112,7 @@ async function main() {
     model,
     n,
     rounds,
+    batchTokens,
     loadavgAtStart: os.loadavg().map((x) => round(x, 2)),
     side: [],
     sweep: [],
@@ -120,7 +124,7 @@ async function main() {
     log(`sample: ${s.chunks.length} of ${s.corpusChunks} chunks`);
     for (let r = 0; r < rounds; r++) {
       // Interleaved, so that drift in the machine's load falls on all three alike.
-      const rag = await worker({ kind: 'rag', model, sample: file, batchTokens: 4096, batchSize: 32 });
+      const rag = await worker({ kind: 'rag', model, sample: file, batchTokens, batchSize: 32 });
       const ref = reference(s.chunks, file);
       const tut = await worker({ kind: 'tutorial', model, sample: file, batchSize: 32 });
       const row = {

@@ -210,7 +210,7 @@ export const SETTINGS: readonly Setting[] = [
     option: '--batch-tokens <n>',
     env: ['RAG_BATCH_TOKENS'],
     kind: 'int',
-    default: 4096,
+    default: 1024,
     min: 1,
     group: 'Embedding model',
     doc: "most padded tokens per embedding pass (texts × longest): bounds the model's memory",

@@ -90,7 +90,7 @@ async function openLocalModel(file: string, threads: number): Promise<Model> {
 }
 
 const MAX_TOKENS_CAP = 8192;
-export const DEFAULT_BATCH_TOKENS = 4096;
+export const DEFAULT_BATCH_TOKENS = 1024;
 
 function readJson(file: string): Record<string, unknown> | undefined {
   try {

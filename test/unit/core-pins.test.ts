@@ -138,7 +138,7 @@ describe('the settings table (pinned: names, flags, environment variables, kinds
     ['queryPrefix', 'queryPrefix', ['RAG_QUERY_PREFIX'], 'string', undefined],
     ['docPrefix', 'docPrefix', ['RAG_DOC_PREFIX'], 'string', undefined],
     ['batchSize', 'batchSize', ['RAG_BATCH_SIZE'], 'int', 32, 1],
-    ['batchTokens', 'batchTokens', ['RAG_BATCH_TOKENS'], 'int', 4096, 1],
+    ['batchTokens', 'batchTokens', ['RAG_BATCH_TOKENS'], 'int', 1024, 1],
     ['split', 'split', ['RAG_SPLIT'], 'split', 'sections'],
     ['topK', 'topK', ['RAG_TOP_K'], 'int', 3, 1],
     ['search', 'search', ['RAG_SEARCH'], 'mode', 'hybrid'],
