@@ -21,6 +21,8 @@ const KEY_BYTES = 64;
 const HIT_FIELDS = ['id', 'text', 'source', 'position', 'part'];
 const META_KEY = 'rag.meta';
 const PAGE = 1_000;
+/** Milvus's largest offset + limit of a query. */
+const MAX_QUERY_WINDOW = 16_384;
 
 interface Status {
   error_code?: string | number;
@@ -360,6 +362,9 @@ export class MilvusStore implements VectorStore {
           filter,
           output_fields: ['id', 'source'],
           limit: PAGE,
+          // Without these a query with a limit returns *some* matching rows, not the lowest ids (Milvus Lite does
+          // not sort), and paging by `id > last` skips the rest: what pymilvus's query_iterator asks for.
+          params: { iterator: 'True', reduce_stop_for_best: 'True' },
         }),
       );
       const all = (res.data as { id: string | number; source: string }[]).map((r) => ({
@@ -400,7 +405,8 @@ export class MilvusStore implements VectorStore {
           collection_name: collection,
           filter: `key in [${part.map(milvusString).join(',')}]`,
           output_fields: ['key', 'vector'],
-          limit: PAGE,
+          // One text may be stored many times (boilerplate): room for copies, at Milvus's largest query window.
+          limit: MAX_QUERY_WINDOW,
         }),
       );
       for (const r of res.data as { key: string; vector: number[] }[])

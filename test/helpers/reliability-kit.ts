@@ -67,6 +67,8 @@ export async function storedRows(dataDir: string, collection = COLLECTION, cwd?:
         filter: `id > ${last}`,
         output_fields: ['id', 'source', 'position', 'part', 'text'],
         limit: 1000,
+        // The lowest ids first (pymilvus's query_iterator asks the same): else Milvus Lite returns any 1,000 rows.
+        params: { iterator: 'True', reduce_stop_for_best: 'True' },
       });
       const data = (res.data as { id: string; source: string; position: string; part: string; text: string }[])
         .map((r) => ({
