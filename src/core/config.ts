@@ -354,7 +354,7 @@ export interface ConfigInput {
 }
 
 function convert(s: Setting, raw: unknown, where: string): unknown {
-  if (typeof raw === 'boolean' || typeof raw === 'number') return raw;
+  // Every value is parsed from its text, so a typed value from code is validated too (true → "true" → true).
   const text = String(raw).trim();
   switch (s.kind) {
     case 'string':
