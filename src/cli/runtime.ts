@@ -232,6 +232,13 @@ export async function openEmbedder(
   return embedder;
 }
 
+/** The local model folder recorded at ingest, when it is still there: the same model, found without --model-path. */
+export function recordedModelFolder(meta: CollectionMeta): string | undefined {
+  return meta.model.startsWith('local:') && meta.modelPath && existsSync(path.join(meta.modelPath, 'config.json'))
+    ? meta.modelPath
+    : undefined;
+}
+
 /** Loads the configured model, or the one that built the collection when none was chosen. */
 export async function embedderFor(
   resolved: Resolved,
@@ -250,13 +257,13 @@ export async function embedderFor(
     );
   }
   if (!chosen && meta.model.startsWith('local:')) {
-    // The folder recorded at ingest, when it is still there: the same model, found again without --model-path.
-    if (meta.modelPath && existsSync(path.join(meta.modelPath, 'config.json'))) {
+    const recorded = recordedModelFolder(meta);
+    if (recorded) {
       await loading.then(
         (e) => e.close(),
         () => undefined,
       );
-      return open({ ...resolved, config: { ...resolved.config, modelPath: meta.modelPath } }, life);
+      return open({ ...resolved, config: { ...resolved.config, modelPath: recorded } }, life);
     }
     throw new RagError(
       `collection "${resolved.config.collection}" was built with the local model folder "${meta.model.slice('local:'.length)}"`,

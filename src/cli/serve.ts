@@ -2,14 +2,21 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { isServerUri, type Resolved, type SettingFlags } from '../core/config.js';
 import { RagError, usageError } from '../core/errors.js';
 import { DEFAULT_IDLE_MINUTES, type ModelSettings, type ServeStatus } from '../core/serve-protocol.js';
 import type { VectorStore } from '../core/types.js';
 import { attach, ensurePrivateDir, pidAlive, servePaths, type ServePaths } from '../services/serve-client.js';
 import type { WarmServer } from '../services/warm-server.js';
-import { lifecycle, loadConfig, openEmbedder, openStore, scope, type Lifecycle } from './runtime.js';
+import {
+  lifecycle,
+  loadConfig,
+  openEmbedder,
+  openStore,
+  recordedModelFolder,
+  scope,
+  type Lifecycle,
+} from './runtime.js';
 import { json, out, say } from './render.js';
 import { modelSettings } from './warm.js';
 import type { CommonFlags } from './main.js';
@@ -39,8 +46,8 @@ async function preloadFor(resolved: Resolved, store: VectorStore): Promise<Model
   if (meta) await store.count(resolved.config.collection).catch(() => 0);
   const chosen = resolved.sources.model.from !== 'default' || resolved.sources.modelPath.from !== 'default';
   if (chosen) return modelSettings(resolved);
-  if (meta?.model.startsWith('local:') && meta.modelPath && existsSync(path.join(meta.modelPath, 'config.json')))
-    return modelSettings({ ...resolved, config: { ...resolved.config, modelPath: meta.modelPath } });
+  const recorded = meta ? recordedModelFolder(meta) : undefined;
+  if (recorded) return modelSettings({ ...resolved, config: { ...resolved.config, modelPath: recorded } });
   if (!meta || meta.model.startsWith('local:')) return undefined;
   return modelSettings({ ...resolved, config: { ...resolved.config, model: meta.model } });
 }
