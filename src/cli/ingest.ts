@@ -5,7 +5,8 @@ import { HeadingSplitter, MAX_TEXT_BYTES } from '../core/chunk.js';
 import { discover } from '../core/discover.js';
 import type { SettingFlags } from '../core/config.js';
 import { ingest, type IngestSummary } from '../core/ingest.js';
-import { lifecycle, loadConfig, openEmbedder, openStore } from './runtime.js';
+import { openSplitCache } from '../services/split-cache.js';
+import { effectiveCacheDir, lifecycle, loadConfig, openEmbedder, openStore } from './runtime.js';
 import { json, out, progressBars, warn } from './render.js';
 import { handOver } from './warm.js';
 import type { CommonFlags } from './main.js';
@@ -38,8 +39,12 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
     // Bad paths fail before Milvus starts: nothing is created, not even the data folder.
     const found = await discover(paths, process.cwd(), life.signal);
     await handOver(resolved); // a `rag serve` holding the Lite data folder lets go of it while this ingest runs
-    const store = await openStore(resolved, life);
-    const embedder = await openEmbedder(resolved, life, (e) => bars.update('model', e.loaded, e.total));
+    // Milvus starts while the tokenizer loads; the model itself is opened only when something is to be embedded.
+    const [store, embedder, splitCache] = await Promise.all([
+      openStore(resolved, life),
+      openEmbedder(resolved, life, (e) => bars.update('model', e.loaded, e.total), true),
+      effectiveCacheDir(resolved.config).then((dir) => openSplitCache(path.join(dir, 'splits', 'chunks.json'))),
+    ]);
     const summary = await ingest({
       paths,
       cwd: process.cwd(),
@@ -52,6 +57,7 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
       modelPath: resolved.config.modelPath ? path.resolve(resolved.config.modelPath) : undefined,
       embedder,
       store,
+      splitCache,
       signal: life.signal,
       onProgress: (e) => {
         if (e.kind === 'warning') {

@@ -64,13 +64,17 @@ export function lifecycle(): Lifecycle {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let closed = false;
   return {
     signal: controller.signal,
     interruptedBy: () => caught,
+    // Something that finished opening after the command ended (it failed while the other started) is closed at once.
     defer: (fn) => {
-      cleanups.unshift(fn);
+      if (closed) void runAll([fn]);
+      else cleanups.unshift(fn);
     },
     async close() {
+      closed = true;
       await runAll(cleanups);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -186,7 +190,11 @@ export async function openStore(resolved: Resolved, life: Lifecycle, opts: Store
   if (opts.readOnly && !existsSync(dataDir)) throw noDataError(dataDir);
   const { startMilvusLite } = await import('../services/milvus-lite.js');
   const t0 = performance.now();
+  let spawned: string | undefined;
   const starting = startMilvusLite({
+    onSpawn: (address) => {
+      spawned = address;
+    },
     dataDir,
     python: effectivePython(config),
     lockWaitMs: config.lockTimeout * 1000,
@@ -196,12 +204,28 @@ export async function openStore(resolved: Resolved, life: Lifecycle, opts: Store
   });
   starting.catch(() => undefined); // awaited below; the Milvus SDK (~0.3 s to load) loads while the process starts
   const { MilvusStore } = await import('../services/vector-store.js');
-  const server = await starting;
+  // The client's protocol definitions (~0.4 s) are built while the Python process starts, on the other core.
+  const build = (address: string): InstanceType<typeof MilvusStore> =>
+    new MilvusStore({ address, label: config.milvusUri, timeoutMs, deferConnect: true });
+  const early = spawned ? build(spawned) : undefined;
+  let server: Awaited<typeof starting>;
+  try {
+    server = await starting;
+  } catch (e) {
+    await early?.close();
+    throw e;
+  }
   liteServers.push(server);
   life.defer(() => server.stop());
   if (opts.timings) opts.timings.milvusStart = (performance.now() - t0) / 1000;
-  const store = new MilvusStore({ address: server.address, label: config.milvusUri, timeoutMs });
-  life.defer(() => store.close());
+  let store = early;
+  if (store?.address !== server.address) {
+    await store?.close();
+    store = build(server.address);
+  }
+  store.connect();
+  const opened = store;
+  life.defer(() => opened.close());
   return store;
 }
 
@@ -209,6 +233,7 @@ export async function openEmbedder(
   resolved: Resolved,
   life: Lifecycle,
   onDownload?: (e: { file: string; loaded: number; total: number }) => void,
+  lazy = false,
 ): Promise<Embedder> {
   const { config } = resolved;
   // Model downloads honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (Node's fetch does not on its own).
@@ -226,6 +251,7 @@ export async function openEmbedder(
     docPrefix: config.docPrefix,
     batchSize: config.batchSize,
     batchTokens: config.batchTokens,
+    lazy,
     onDownload,
   });
   life.defer(() => embedder.close());

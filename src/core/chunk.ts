@@ -98,17 +98,15 @@ export class HeadingSplitter implements Splitter {
 }
 
 /**
- * Primary key of a chunk: 63 bits of sha256(source, position, part, text), as a decimal string (a positive int64).
- * `source` is the file's canonical path, so the same file gets the same ids from any folder or path spelling.
+ * Primary key of a chunk: 63 bits of sha256(source, position, part, text[, context]), as a decimal string (a positive
+ * int64). `source` is the file's canonical path, so the same file gets the same ids from any folder or path spelling.
+ * `context` (the title and heading path embedded with the text) is part of the identity, so a renamed page or heading
+ * re-embeds its chunks; an empty context hashes as before it existed (tutorial-split ids are unchanged).
  */
-export function chunkId(source: string, position: number, part: number, text: string): string {
-  const digest = createHash('sha256')
-    .update(source)
-    .update('\0')
-    .update(`${position}.${part}`)
-    .update('\0')
-    .update(text)
-    .digest();
+export function chunkId(source: string, position: number, part: number, text: string, context = ''): string {
+  const hash = createHash('sha256').update(source).update('\0').update(`${position}.${part}`).update('\0').update(text);
+  if (context) hash.update('\0').update(context);
+  const digest = hash.digest();
   return (digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn).toString();
 }
 

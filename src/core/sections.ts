@@ -10,6 +10,8 @@ import type { Piece } from './chunk.js';
  * Both split a piece longer than the model's window into parts that fit (nothing is truncated).
  */
 export type SplitMode = 'tutorial' | 'sections';
+/** Version of the splitting rules: bump it when a change to them would give other chunks for the same file. */
+export const SPLIT_VERSION = 1;
 export const SPLIT_MODES: readonly SplitMode[] = ['tutorial', 'sections'];
 
 export interface Section {

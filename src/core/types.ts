@@ -92,8 +92,32 @@ export interface DocEmbeddings {
   padded?: number;
 }
 
+/** What splitting one file gave, remembered so that an unchanged file is not read and split again. */
+export interface FileSplit {
+  /** Ids of the file's chunks. */
+  ids: string[];
+  /** Of them, parts of pieces longer than the model's window. */
+  parts: number;
+  /** Of them, cut out of a piece longer than Milvus's text limit. */
+  cut: number;
+}
+
+/**
+ * Split results by a key of the file's path, bytes and split settings. Only a hint: ingest skips a file when the ids
+ * remembered for its exact bytes are exactly the ids stored for it, so a lost, stale or foreign cache costs a re-split,
+ * never a wrong plan.
+ */
+export interface SplitCache {
+  get(key: string): FileSplit | undefined;
+  set(key: string, split: FileSplit): void;
+  /** Writes what was set (atomically); failing to write is not an error. */
+  save(): Promise<void>;
+}
+
 export interface Embedder {
   readonly info: EmbedderInfo;
+  /** Loads what counting tokens needs (the tokenizer) when it was left for later; countTokens and docTokenBudget need it. */
+  prepare?(): Promise<void>;
   /** Tokens of a text, without the model's special tokens. */
   countTokens(text: string): number;
   /** Tokens of a document's own text that fit the model's window (prefix and special tokens taken off). */

@@ -25,6 +25,11 @@ export interface EmbedderOptions {
   /** Most padded tokens per forward pass (texts × longest text): bounds the model's working memory. */
   batchTokens?: number | undefined;
   threads?: number;
+  /**
+   * Open the model on the first embedding instead of now (the dimension is read from config.json): a run that embeds
+   * nothing, such as an unchanged re-ingest, never pays for it. Ignored for hub models and configs without hidden_size.
+   */
+  lazy?: boolean;
   onDownload?: (event: { file: string; loaded: number; total: number }) => void;
 }
 
@@ -158,69 +163,99 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
     name = local;
   }
 
-  const tf = await import('@huggingface/transformers');
-  const env = tf.env;
-  // A folder is loaded by its absolute path. A hub id comes from the cache, else the hub; offline, the cache
-  // folder itself is the "local" model folder (same layout), so nothing is looked up under node_modules.
-  env.allowLocalModels = !!local || opts.offline;
-  env.allowRemoteModels = !local && !opts.offline;
-  env.cacheDir = opts.cacheDir;
-  env.localModelPath = local ? '/' : opts.cacheDir;
-  if (opts.remoteHost) env.remoteHost = opts.remoteHost.endsWith('/') ? opts.remoteHost : `${opts.remoteHost}/`;
+  const threads = opts.threads ?? os.availableParallelism();
+  const file = local ? path.join(local, 'onnx', DTYPE_FILES[opts.dtype] ?? `model_${opts.dtype}.onnx`) : undefined;
+  const loadError = (e: unknown): RagError => modelLoadError(local ? (opts.modelPath ?? name) : name, e, opts);
+  // Lazy: a local folder whose config.json gives the dimension is described from its JSON files alone; transformers.js,
+  // the tokenizer and the model are loaded when first needed (an unchanged re-ingest needs none of them).
+  const config = local ? readJson(path.join(local, 'config.json')) : undefined;
+  const hidden = config?.hidden_size;
+  const lazyDim = opts.lazy && file && typeof hidden === 'number' && hidden > 0 ? hidden : undefined;
+  if (file && !existsSync(file))
+    throw loadError(new Error(`${path.relative(local ?? '', file)} not found for --dtype ${opts.dtype}`));
+  const common = {
+    local_files_only: !!local,
+    progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
+      if (p.status === 'progress' && p.file) opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
+    },
+  };
 
-  let tokenizer: Tokenizer;
-  let model: Model;
-  try {
-    const common = {
-      local_files_only: !!local,
-      progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-        if (p.status === 'progress' && p.file)
-          opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
+  let tf: typeof import('@huggingface/transformers') | undefined;
+  const transformers = async (): Promise<typeof import('@huggingface/transformers')> => {
+    if (tf) return tf;
+    tf = await import('@huggingface/transformers');
+    const env = tf.env;
+    // A folder is loaded by its absolute path. A hub id comes from the cache, else the hub; offline, the cache
+    // folder itself is the "local" model folder (same layout), so nothing is looked up under node_modules.
+    env.allowLocalModels = !!local || opts.offline;
+    env.allowRemoteModels = !local && !opts.offline;
+    env.cacheDir = opts.cacheDir;
+    env.localModelPath = local ? '/' : opts.cacheDir;
+    if (opts.remoteHost) env.remoteHost = opts.remoteHost.endsWith('/') ? opts.remoteHost : `${opts.remoteHost}/`;
+    return tf;
+  };
+  const loadTokenizer = async (): Promise<Tokenizer> =>
+    (await (await transformers()).AutoTokenizer.from_pretrained(name, common)) as unknown as Tokenizer;
+  const openModel = async (): Promise<Model> => {
+    if (file) return openLocalModel(file, threads);
+    const t = await transformers();
+    const m = (await t.AutoModel.from_pretrained(name, {
+      ...common,
+      dtype: opts.dtype as 'fp32',
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+    } as Record<string, unknown>)) as unknown as HubModel;
+    return {
+      async run(ids: BigInt64Array, mask: BigInt64Array, dims: number[]): Promise<TensorLike> {
+        const out = await m({
+          input_ids: new t.Tensor('int64', ids, dims),
+          attention_mask: new t.Tensor('int64', mask, dims),
+        });
+        const hidden = out.last_hidden_state ?? Object.values(out)[0];
+        return { data: hidden?.data as Float32Array, dims: hidden?.dims ?? [] };
       },
+      dispose: () => m.dispose(),
     };
-    const threads = opts.threads ?? os.availableParallelism();
-    const file = local ? path.join(local, 'onnx', DTYPE_FILES[opts.dtype] ?? `model_${opts.dtype}.onnx`) : undefined;
-    if (file && !existsSync(file))
-      throw new Error(`${path.relative(local ?? '', file)} not found for --dtype ${opts.dtype}`);
-    [tokenizer, model] = await Promise.all([
-      tf.AutoTokenizer.from_pretrained(name, common) as unknown as Promise<Tokenizer>,
-      file
-        ? openLocalModel(file, threads)
-        : (
-            tf.AutoModel.from_pretrained(name, {
-              ...common,
-              dtype: opts.dtype as 'fp32',
-              session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
-            } as Record<string, unknown>) as unknown as Promise<HubModel>
-          ).then((m) => ({
-            async run(ids: BigInt64Array, mask: BigInt64Array, dims: number[]): Promise<TensorLike> {
-              const out = await m({
-                input_ids: new tf.Tensor('int64', ids, dims),
-                attention_mask: new tf.Tensor('int64', mask, dims),
-              });
-              const hidden = out.last_hidden_state ?? Object.values(out)[0];
-              return { data: hidden?.data as Float32Array, dims: hidden?.dims ?? [] };
-            },
-            dispose: () => m.dispose(),
-          })),
-    ]);
-  } catch (e) {
-    throw modelLoadError(local ? (opts.modelPath ?? name) : name, e, opts);
+  };
+
+  let tokenizer: Tokenizer | undefined;
+  let opened: Promise<Model> | undefined;
+  if (lazyDim === undefined) {
+    try {
+      const [t, m] = await Promise.all([loadTokenizer(), openModel()]);
+      tokenizer = t;
+      opened = Promise.resolve(m);
+    } catch (e) {
+      throw loadError(e);
+    }
   }
+  let loadingTokenizer: Promise<Tokenizer> | undefined;
+  const ensureTokenizer = async (): Promise<Tokenizer> =>
+    tokenizer ??
+    (tokenizer = await (loadingTokenizer ??= loadTokenizer().catch((e: unknown) => Promise.reject(loadError(e)))));
+  const model = (): Promise<Model> =>
+    (opened ??= openModel().catch((e: unknown) => Promise.reject(loadError(e))));
+  const tok = (): Tokenizer => {
+    if (!tokenizer) throw new Error('the tokenizer is not loaded: call prepare() first');
+    return tokenizer;
+  };
 
   const folder = local ? path.basename(local) : undefined;
   const st = sentenceTransformersInfo(local ?? (opts.offline ? path.join(opts.cacheDir, opts.model) : undefined));
   const profile = modelProfile(folder ?? opts.model, { queryPrefix: opts.queryPrefix, docPrefix: opts.docPrefix });
   const pooling = st.pooling ?? profile.pooling;
-  const rawMax = tokenizer.model_max_length;
+  // transformers.js takes model_max_length from tokenizer_config.json; read there directly while the tokenizer waits.
+  const rawMax = tokenizer
+    ? tokenizer.model_max_length
+    : local
+      ? readJson(path.join(local, 'tokenizer_config.json'))?.model_max_length
+      : undefined;
   const tokenizerMax = typeof rawMax === 'number' && rawMax > 0 && rawMax < MAX_TOKENS_CAP ? rawMax : 512;
   const maxTokens = Math.min(tokenizerMax, st.maxSeqLength ?? profile.maxSeqLength ?? tokenizerMax);
-  const padId = BigInt(tokenizer.pad_token_id ?? 0);
   const batchTokens = Math.max(maxTokens, opts.batchTokens ?? DEFAULT_BATCH_TOKENS);
 
   /** Token ids with the special tokens, cut at the model's window (the end token kept). */
   const encode = (text: string): { ids: number[]; truncated: boolean } => {
-    const ids = tokenizer.encode(text);
+    const ids = tok().encode(text);
     if (ids.length <= maxTokens) return { ids, truncated: false };
     return { ids: [...ids.slice(0, maxTokens - 1), ids[ids.length - 1] ?? 0], truncated: true };
   };
@@ -228,7 +263,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
   /** One forward pass over already tokenized texts; pooled and normalised vectors in the same order. */
   const run = async (seqs: number[][]): Promise<number[][]> => {
     const width = Math.max(1, ...seqs.map((s) => s.length));
-    const ids = new BigInt64Array(seqs.length * width).fill(padId);
+    const ids = new BigInt64Array(seqs.length * width).fill(BigInt(tok().pad_token_id ?? 0));
     const mask = new BigInt64Array(seqs.length * width);
     seqs.forEach((s, r) => {
       for (let j = 0; j < s.length; j++) {
@@ -237,9 +272,13 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
       }
     });
     const dims = [seqs.length, width];
-    const hidden = await model.run(ids, mask, dims);
+    const hidden = await (await model()).run(ids, mask, dims);
     if (!hidden.data) throw new RagError('the embedding model returned no output', { hint: 'choose another --model' });
     const dim = hidden.dims[2] ?? 0;
+    if (lazyDim !== undefined && dim !== lazyDim)
+      throw new RagError(`embedding model ${name} returned ${dim}-dim vectors, but its config.json says ${lazyDim}`, {
+        hint: 'fix hidden_size in config.json, or choose another --model-path',
+      });
     const data = hidden.data;
     return seqs.map((s, r) => {
       const v = new Float64Array(dim);
@@ -255,8 +294,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
     });
   };
 
-  const probe = await run([encode('dimension probe').ids]);
-  const dim = probe[0]?.length ?? 0;
+  const dim = lazyDim ?? (await run([encode('dimension probe').ids]))[0]?.length ?? 0;
   if (dim === 0)
     throw new RagError(`embedding model ${folder ?? name} returned an empty vector`, {
       hint: 'choose another --model',
@@ -271,20 +309,27 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
     dtype: opts.dtype,
     maxTokens,
   };
-  const specials = tokenizer.encode('').length;
 
+  let budget: number | undefined;
   return {
     info,
+    async prepare(): Promise<void> {
+      await ensureTokenizer();
+    },
     /** Tokens the text takes, without the special tokens the model adds. */
     countTokens(text: string): number {
-      return tokenizer.encode(text, { add_special_tokens: false }).length;
+      return tok().encode(text, { add_special_tokens: false }).length;
     },
     /** Tokens of a document's text that fit the window once the prefix and special tokens are in. */
-    docTokenBudget:
-      maxTokens -
-      specials -
-      (profile.docPrefix ? tokenizer.encode(profile.docPrefix, { add_special_tokens: false }).length : 0),
+    get docTokenBudget(): number {
+      const t = tok();
+      return (budget ??=
+        maxTokens -
+        t.encode('').length -
+        (profile.docPrefix ? t.encode(profile.docPrefix, { add_special_tokens: false }).length : 0));
+    },
     async embedDocs(texts: string[]): Promise<DocEmbeddings> {
+      await ensureTokenizer();
       const vectors: number[][] = new Array<number[]>(texts.length);
       const truncatedAt: number[] = [];
       let tokens = 0;
@@ -311,11 +356,12 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
       return { vectors, truncated: truncatedAt.length, truncatedAt, tokens, padded };
     },
     async embedQuery(text: string): Promise<number[]> {
+      await ensureTokenizer();
       const [v] = await run([encode(profile.queryPrefix + text).ids]);
       return v ?? [];
     },
     async close(): Promise<void> {
-      await model.dispose();
+      await (await opened?.catch(() => undefined))?.dispose();
     },
   };
 }

@@ -18,6 +18,8 @@ export interface MilvusLiteOptions {
   startTimeoutMs: number;
   /** Called when rag has to wait for another process holding the data folder. */
   onWait?: (message: string) => void;
+  /** Called with the address as soon as the server process is started, before it answers (to prepare a client). */
+  onSpawn?: (address: string) => void;
   signal?: AbortSignal;
 }
 
@@ -148,6 +150,7 @@ function attempt(opts: MilvusLiteOptions, port: number): Promise<Attempt> {
       cwd,
       env: childEnv(process.env),
     });
+    opts.onSpawn?.(`127.0.0.1:${port}`);
   } catch (e) {
     removeCwd();
     throw e;

@@ -37,6 +37,10 @@ export interface MilvusStoreOptions {
   /** Shown in errors instead of the address (e.g. the Milvus Lite data folder). */
   label: string;
   timeoutMs: number;
+  /** Build the client now (~0.4 s of protocol definitions) but connect only when connect() is called. */
+  deferConnect?: boolean;
+  /** Rows per query when listing stored ids (default: Milvus's whole query window, the fewest round trips). */
+  listPage?: number;
 }
 
 function ok(status: Status | undefined): boolean {
@@ -126,7 +130,19 @@ export class MilvusStore implements VectorStore {
         'grpc.keepalive_time_ms': 300_000,
         'grpc.keepalive_timeout_ms': 60_000,
       },
+      __SKIP_CONNECT__: !!opts.deferConnect,
     });
+    if (!opts.deferConnect) this.connect();
+  }
+
+  /** The address this store talks to. */
+  get address(): string {
+    return this.opts.address;
+  }
+
+  /** Connects a store built with deferConnect (the server now answers). */
+  connect(): void {
+    void this.client.connect(MilvusClient.sdkInfo.version);
     // The SDK connects in the background and no call awaits that promise: unhandled, its rejection on an
     // unreachable server would crash the process; the first call reports the failure instead.
     this.client.connectPromise.catch(() => undefined);
@@ -347,7 +363,9 @@ export class MilvusStore implements VectorStore {
     where: { source?: string; prefix?: string },
   ): AsyncIterable<{ id: string; source: string }[]> {
     await this.load(collection);
-    // Page through by primary key so that memory stays bounded whatever the collection's size.
+    // Page through by primary key so that memory stays bounded whatever the collection's size. Milvus Lite answers a
+    // query at a cost per row plus ~0.15 s per call, so pages are as large as a query may be.
+    const size = this.opts.listPage ?? MAX_QUERY_WINDOW;
     let last: string | null = null;
     for (let page = 0; page < 1_000_000; page++) {
       const parts: string[] = [];
@@ -361,7 +379,7 @@ export class MilvusStore implements VectorStore {
           collection_name: collection,
           filter,
           output_fields: ['id', 'source'],
-          limit: PAGE,
+          limit: size,
           // Without these a query with a limit returns *some* matching rows, not the lowest ids (Milvus Lite does
           // not sort), and paging by `id > last` skips the rest: what pymilvus's query_iterator asks for.
           params: { iterator: 'True', reduce_stop_for_best: 'True' },
@@ -377,7 +395,7 @@ export class MilvusStore implements VectorStore {
         where.source !== undefined ? r.source === where.source : r.source.startsWith(where.prefix ?? ''),
       );
       yield rows;
-      if (all.length < PAGE) return;
+      if (all.length < size) return;
       last = all[all.length - 1]?.id ?? null;
     }
   }

@@ -1,12 +1,14 @@
 // Bulk planning on more chunks than one page of stored ids (1,000): a re-run adds nothing, deleted files lose exactly their chunks.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { rag, workdir } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
-import { storedRows } from '../helpers/reliability-kit.js';
+import { MilvusStore } from '../../src/services/vector-store.js';
+import { startTestMilvus } from '../helpers/milvus.js';
+import { COLLECTION, storedRows } from '../helpers/reliability-kit.js';
 
 const FILES = 2_500; // two and a half pages of 1,000 ids
 const name = (i: number): string => `f${String(i).padStart(5, '0')}.md`;
@@ -56,5 +58,22 @@ describe(`bulk planning over ${FILES} one-chunk files`, () => {
     for (const i of gone)
       assert.ok(!texts.has(`# Note ${i}\n\nThe body of note ${i}.\n`.slice(2)), `note ${i} removed`);
     assert.ok(texts.has('Note 0\n\nThe body of note 0.\n'), 'the others stay');
+
+    // rag lists stored ids in pages of Milvus's whole query window (16,384); with small pages the listing is the same.
+    const m = await startTestMilvus(path.join(cwd, 'milvus.db'));
+    const store = new MilvusStore({ address: m.server.address, label: 'test', timeoutMs: 60_000, listPage: 700 });
+    try {
+      const listed: string[] = [];
+      let pages = 0;
+      for await (const page of store.listChunks(COLLECTION, { prefix: `${realpathSync(cwd)}/many/` })) {
+        listed.push(...page.map((r) => r.id));
+        pages++;
+      }
+      assert.equal(pages, Math.ceil((FILES - 10) / 700));
+      assert.deepEqual(listed.sort(), rows.map((r) => r.id).sort());
+    } finally {
+      await store.close();
+      await m.stop();
+    }
   });
 });
