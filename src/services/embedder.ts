@@ -176,7 +176,8 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
   const common = {
     local_files_only: !!local,
     progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-      if (p.status === 'progress' && p.file) opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
+      if (p.status === 'progress' && p.file)
+        opts.onDownload?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
     },
   };
 
@@ -232,8 +233,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<Embedder> {
   const ensureTokenizer = async (): Promise<Tokenizer> =>
     tokenizer ??
     (tokenizer = await (loadingTokenizer ??= loadTokenizer().catch((e: unknown) => Promise.reject(loadError(e)))));
-  const model = (): Promise<Model> =>
-    (opened ??= openModel().catch((e: unknown) => Promise.reject(loadError(e))));
+  const model = (): Promise<Model> => (opened ??= openModel().catch((e: unknown) => Promise.reject(loadError(e))));
   const tok = (): Tokenizer => {
     if (!tokenizer) throw new Error('the tokenizer is not loaded: call prepare() first');
     return tokenizer;

@@ -85,7 +85,10 @@ describe('re-runs: changes found, unchanged files skipped', () => {
     mkdirSync(path.join(cwd, 'docs'));
     writeFileSync(path.join(cwd, 'docs', 'page.md'), PAGE('Old title', 'Widgets'));
     for (let i = 0; i < 5; i++)
-      writeFileSync(path.join(cwd, 'docs', `note${i}.md`), `# Note ${i}\n\nThe body of note ${i}.\n\n# More\n\nMore ${i}.\n`);
+      writeFileSync(
+        path.join(cwd, 'docs', `note${i}.md`),
+        `# Note ${i}\n\nThe body of note ${i}.\n\n# More\n\nMore ${i}.\n`,
+      );
   });
 
   test('a new page title or heading re-embeds the sections indexed with it (sections split)', async () => {
