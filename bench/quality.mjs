@@ -39,6 +39,22 @@ export const LEVERS = [
     name: 'hybrid + collapse (lists first) + whole pieces, weights 1/0.5',
     opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5], collapseLists: true },
   },
+  // Round 4: a file's best pieces share one slot (--per-file, --slot-chars), on top of the round-3 default.
+  ...[
+    ['per file 1 (one slot per file, diversify only)', { perFile: 1 }],
+    ['per file 2, 4000 chars', { perFile: 2, slotChars: 4000 }],
+    ['per file 3, 4000 chars (the new default)', { perFile: 3, slotChars: 4000 }],
+    ['per file 3, 2000 chars', { perFile: 3, slotChars: 2000 }],
+    ['per file 3, 8000 chars', { perFile: 3, slotChars: 8000 }],
+    ['per file 5, 8000 chars', { perFile: 5, slotChars: 8000 }],
+  ].map(([name, extra]) => ({
+    name: `hybrid + collapse (lists first) + whole pieces, weights 1/0.5, ${name}`,
+    opts: { mode: 'hybrid', wholePieces: true, weights: [1, 0.5], collapseLists: true, ...extra },
+  })),
+  {
+    name: 'dense + collapse + whole pieces, per file 3, 4000 chars',
+    opts: { mode: 'dense', wholePieces: true, perFile: 3, slotChars: 4000 },
+  },
 ];
 
 // collapseLists: false in the levers measured before it existed, so that their figures stay comparable.
@@ -75,7 +91,7 @@ function memo(embedder) {
   };
 }
 
-function metrics(ranks, searchSeconds) {
+function metrics(ranks, searchSeconds, chars3) {
   const n = ranks.length;
   const within = (k) => ranks.filter((r) => r !== null && r <= k).length / n;
   const mrr = ranks.reduce((s, r) => s + (r !== null && r <= 10 ? 1 / r : 0), 0) / n;
@@ -83,10 +99,13 @@ function metrics(ranks, searchSeconds) {
   return {
     hit1: round(within(1), 3),
     hit3: round(within(3), 3),
+    hit5: round(within(5), 3),
     hit10: round(within(10), 3),
     mrr10: round(mrr, 3),
     searchMsMean: round((searchSeconds.reduce((a, b) => a + b, 0) / n) * 1000, 1),
     searchMsP50: round((sorted[Math.floor(n / 2)] ?? 0) * 1000, 1),
+    // What the prompt gets: characters of the first three slots (the default top-k), mean per question.
+    promptChars3: Math.round(chars3.reduce((a, b) => a + b, 0) / n),
   };
 }
 
@@ -127,14 +146,16 @@ async function main() {
         const ranks = [];
         const secs = [];
         const misses = [];
+        const chars3 = [];
         for (const q of questions) {
           const r = await retrieve(q.question, opts);
           const rank = relevantRank(r.hits, q.expect, 10);
           ranks.push(rank);
           secs.push(r.search);
+          chars3.push(r.hits.slice(0, 3).reduce((s, h) => s + h.text.length, 0));
           if (rank === null || rank > 3) misses.push(q.line);
         }
-        const m = metrics(ranks, secs);
+        const m = metrics(ranks, secs, chars3);
         rows.push({ lever: lever.name, ...m, missedAt3: misses });
         log(
           `${set.name} ${lever.name}: hit@1 ${m.hit1} hit@3 ${m.hit3} hit@10 ${m.hit10} MRR@10 ${m.mrr10} (${m.searchMsMean} ms)`,
@@ -159,10 +180,12 @@ async function main() {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   for (const s of result.sets) {
     process.stdout.write(`\n${s.name} (${s.questions}, ${s.chunks} chunks, split ${s.split}), k=10\n`);
-    process.stdout.write('| lever | hit@1 | hit@3 | hit@10 | MRR@10 | search ms |\n|---|---|---|---|---|---|\n');
+    process.stdout.write(
+      '| lever | hit@1 | hit@3 | hit@5 | hit@10 | MRR@10 | search ms | prompt chars (3 slots) |\n|---|---|---|---|---|---|---|---|\n',
+    );
     for (const r of s.rows)
       process.stdout.write(
-        `| ${r.lever} | ${r.hit1.toFixed(3)} | ${r.hit3.toFixed(3)} | ${r.hit10.toFixed(3)} | ${r.mrr10.toFixed(3)} | ${r.searchMsMean} |\n`,
+        `| ${r.lever} | ${r.hit1.toFixed(3)} | ${r.hit3.toFixed(3)} | ${r.hit5.toFixed(3)} | ${r.hit10.toFixed(3)} | ${r.mrr10.toFixed(3)} | ${r.searchMsMean} | ${r.promptChars3} |\n`,
       );
   }
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);

@@ -47,7 +47,7 @@ export function oneQuestion(words: readonly string[]): string {
 }
 
 const sourceLine = (s: AskResult['sources'][number], i: number): string =>
-  `[${i + 1}] ${s.file} #${s.position}  score ${s.score.toFixed(4)}${s.alsoIn?.length ? `  (also in ${s.alsoIn.join(', ')})` : ''}`;
+  `[${i + 1}] ${s.file} #${(s.positions ?? [s.position]).join(', #')}  score ${s.score.toFixed(4)}${s.alsoIn?.length ? `  (also in ${s.alsoIn.join(', ')})` : ''}`;
 
 function renderSources(result: AskResult): string {
   return result.sources.map(sourceLine).join('\n');

@@ -62,7 +62,7 @@ class RemoteStore implements VectorStore {
   }
   partsOf(
     collection: string,
-    pieces: { source: string; position: number }[],
+    pieces: { id: string; source: string; position: number; part: number }[],
   ): Promise<{ source: string; position: number; part: number; text: string }[]> {
     return this.conn.call({ op: 'partsOf', collection, pieces });
   }

@@ -110,6 +110,25 @@ export function chunkId(source: string, position: number, part: number, text: st
   return (digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn).toString();
 }
 
+/** Low bits of a split piece's ids that number its parts: the parts of one piece have consecutive ids. */
+export const PART_BITS = 12;
+
+/**
+ * Ids of one piece's chunks, in part order. A piece stored whole keeps chunkId(…, 0, text, context). The parts of a
+ * split piece get consecutive ids, base + part, where the base hashes all the parts' texts with the source, position
+ * and context (its low PART_BITS cleared): any change to the piece or to how it was split changes every part's id,
+ * and a hit on one part finds its siblings by primary key (ids base … base + n − 1), not by a scan of the collection.
+ */
+export function pieceIds(source: string, position: number, texts: readonly string[], context = ''): string[] {
+  if (texts.length === 1) return [chunkId(source, position, 0, texts[0] ?? '', context)];
+  const hash = createHash('sha256').update(source).update('\0').update(`${position}.split`);
+  for (const t of texts) hash.update('\0').update(t);
+  if (context) hash.update('\0\0').update(context);
+  const mask = (1n << 63n) - 1n - ((1n << BigInt(PART_BITS)) - 1n);
+  const base = hash.digest().readBigUInt64BE(0) & mask;
+  return texts.map((_, part) => (base + BigInt(part)).toString());
+}
+
 /** Hash of the exact text given to the embedding model: stored chunks with the same one share their vector. */
 export function embedKey(input: string): string {
   return createHash('sha256').update(input).digest('base64url').slice(0, 27);

@@ -30,6 +30,8 @@ export interface Config {
   rrfK: number;
   bm25Weight: number;
   candidates: number;
+  perFile: number;
+  slotChars: number;
   llmBaseUrl: string;
   llmModel: string;
   llmApiKey: string | undefined;
@@ -272,6 +274,26 @@ export const SETTINGS: readonly Setting[] = [
     min: 0,
     group: 'Retrieval',
     doc: 'hybrid: weight of the BM25 list in the fusion (the dense list weighs 1)',
+  },
+  {
+    key: 'perFile',
+    option: '--per-file <n>',
+    env: ['RAG_PER_FILE'],
+    kind: 'int',
+    default: 3,
+    min: 0,
+    group: 'Retrieval',
+    doc: 'a file takes one result slot, holding up to n of its best pieces in document order (0: a slot per piece)',
+  },
+  {
+    key: 'slotChars',
+    option: '--slot-chars <n>',
+    env: ['RAG_SLOT_CHARS'],
+    kind: 'int',
+    default: 4000,
+    min: 1,
+    group: 'Retrieval',
+    doc: "most characters of one result slot's pieces (its best piece always goes in)",
   },
   {
     key: 'llmBaseUrl',

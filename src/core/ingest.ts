@@ -2,7 +2,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { chunkId, embedKey, MAX_TEXT_BYTES, type Splitter } from './chunk.js';
+import { embedKey, MAX_TEXT_BYTES, pieceIds, type Splitter } from './chunk.js';
 import { discover, type Discovery, type FoundFile, type Scope } from './discover.js';
 import { RagError } from './errors.js';
 import { indexText, Sectioner, SPLIT_VERSION, type SplitMode } from './sections.js';
@@ -175,13 +175,24 @@ async function* chunksOf(
     countTokens: (t) => embedder.countTokens(t),
   });
   for await (const piece of opts.splitter.split(readText(file.abs, hash))) {
-    for (const s of sectioner.push(piece)) {
+    const sections = [...sectioner.push(piece)];
+    const first = sections[0];
+    if (!first) continue;
+    const fits = (s: { context: string; text: string }): boolean =>
+      Buffer.byteLength(indexText(s.context, s.text)) <= MAX_TEXT_BYTES;
+    // A context that fits no part's text limit is left out of the index texts, and so of the ids.
+    const ids = pieceIds(
+      file.source,
+      first.position,
+      sections.map((s) => s.text),
+      sections.some(fits) ? first.context : '',
+    );
+    for (const [i, s] of sections.entries()) {
       if (s.cut) counts.cut++;
       if (s.part > 0 || (s.part === 0 && s.text !== piece.text)) counts.parts++;
-      let idx = indexText(s.context, s.text);
-      if (Buffer.byteLength(idx) > MAX_TEXT_BYTES) idx = s.text;
+      const idx = fits(s) ? indexText(s.context, s.text) : s.text;
       yield {
-        id: chunkId(file.source, s.position, s.part, s.text, idx === s.text ? '' : s.context),
+        id: ids[i] ?? '',
         source: file.source,
         position: s.position,
         part: s.part,
@@ -215,6 +226,7 @@ async function prepare(
     docPrefix: info.docPrefix,
     bm25: true,
     split: opts.split,
+    partIds: true,
     ...(opts.modelPath ? { modelPath: opts.modelPath } : {}),
   };
   if (opts.recreate) {

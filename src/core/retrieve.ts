@@ -34,6 +34,13 @@ export interface RetrieveOptions {
   skipFront?: boolean | undefined;
   /** A hit on a part of a split piece returns the whole piece (small-to-big), its parts taking one slot (default false). */
   wholePieces?: boolean | undefined;
+  /**
+   * A file takes one slot, holding up to this many of its best-ranked pieces in document order (small-to-big by file);
+   * 0 or absent: each piece takes its own slot.
+   */
+  perFile?: number | undefined;
+  /** With perFile: most characters of one slot's pieces; the file's best piece always goes in (default 4,000). */
+  slotChars?: number | undefined;
 }
 
 export interface Retrieval {
@@ -128,25 +135,45 @@ export async function retrieve(question: string, opts: RetrieveOptions): Promise
     }
     hits = collapse ? collapseIdentical(ranked) : ranked;
     if (opts.wholePieces) hits = onePerPiece(hits);
-    if (hits.length >= opts.topK || !full || !(collapse || opts.wholePieces)) break;
+    const slots = opts.perFile ? byFile(hits, opts.perFile).length : hits.length;
+    if (slots >= opts.topK || !full || !(collapse || opts.wholePieces || opts.perFile)) break;
     limit = Math.min(limit * 4, 4096);
   }
-  hits = hits.slice(0, opts.topK);
-  if (opts.wholePieces) hits = await wholePieces(store, collection, hits);
+  if (opts.perFile) {
+    const groups = byFile(hits, opts.perFile).slice(0, opts.topK);
+    const members = groups.flat();
+    const whole = opts.wholePieces ? await wholePieces(store, collection, members) : members;
+    const texts = new Map(members.map((m, i) => [m, whole[i] ?? m]));
+    hits = groups.map((g) =>
+      slot(
+        g.map((m) => texts.get(m) ?? m),
+        opts.slotChars ?? DEFAULT_SLOT_CHARS,
+      ),
+    );
+  } else {
+    hits = hits.slice(0, opts.topK);
+    if (opts.wholePieces) hits = await wholePieces(store, collection, hits);
+  }
   const t2 = performance.now();
   return { hits, embed: (t1 - t0) / 1000, search: (t2 - t1) / 1000 };
 }
 
 /**
  * The retrieval options of a configuration, as ask, eval and the MCP server use them: identical texts collapsed, split
- * pieces returned whole, and BM25 weighted against the dense list in hybrid fusion (chosen by measurement, README).
+ * pieces returned whole, BM25 weighted against the dense list in hybrid fusion, and the best pieces of a file sharing
+ * one slot (chosen by measurement, README).
  */
 export function retrievalOptions(c: {
   topK: number;
   rrfK: number;
   candidates: number;
   bm25Weight: number;
-}): Pick<RetrieveOptions, 'topK' | 'rrfK' | 'candidates' | 'weights' | 'collapse' | 'wholePieces'> {
+  perFile: number;
+  slotChars: number;
+}): Pick<
+  RetrieveOptions,
+  'topK' | 'rrfK' | 'candidates' | 'weights' | 'collapse' | 'wholePieces' | 'perFile' | 'slotChars'
+> {
   return {
     topK: c.topK,
     rrfK: c.rrfK,
@@ -154,6 +181,51 @@ export function retrievalOptions(c: {
     weights: [1, c.bm25Weight],
     collapse: true,
     wholePieces: true,
+    perFile: c.perFile,
+    slotChars: c.slotChars,
+  };
+}
+
+export const DEFAULT_SLOT_CHARS = 4000;
+
+/**
+ * Ranked hits grouped by file, in the order of each file's best hit; a group keeps the file's first `perFile` hits. A
+ * hit without a source (a collection not built by rag) is a group of its own.
+ */
+export function byFile(hits: readonly SearchHit[], perFile: number): SearchHit[][] {
+  const groups = new Map<string, SearchHit[]>();
+  for (const h of hits) {
+    const key = h.source === '' ? `id:${h.id}` : h.source;
+    const g = groups.get(key);
+    if (!g) groups.set(key, [h]);
+    else if (g.length < perFile) g.push(h);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One slot of a file's ranked pieces: the best first, then the next ones while the text stays within `maxChars`,
+ * shown in document order and joined by a blank line. Score, id and position are the best piece's; `positions` lists
+ * the pieces when there are several.
+ */
+export function slot(ranked: readonly SearchHit[], maxChars: number): SearchHit {
+  const [best, ...rest] = ranked;
+  if (!best) throw new Error('an empty slot');
+  const kept = [best];
+  let chars = best.text.length;
+  for (const h of rest) {
+    if (chars + h.text.length > maxChars) continue;
+    kept.push(h);
+    chars += h.text.length;
+  }
+  if (kept.length === 1) return best;
+  kept.sort((a, b) => a.position - b.position || a.part - b.part);
+  const alsoIn = [...new Set(kept.flatMap((h) => h.alsoIn ?? []))].filter((s) => s !== best.source);
+  return {
+    ...best,
+    text: kept.map((h) => h.text).join('\n\n'),
+    positions: kept.map((h) => h.position),
+    ...(alsoIn.length ? { alsoIn } : {}),
   };
 }
 
@@ -186,7 +258,7 @@ async function wholePieces(store: VectorStore, collection: string, hits: SearchH
   if (known.length === 0) return hits;
   const rows = await store.partsOf(
     collection,
-    known.map((h) => ({ source: h.source, position: h.position })),
+    known.map((h) => ({ id: h.id, source: h.source, position: h.position, part: h.part })),
   );
   return hits.map((h) => {
     const parts = rows.filter((r) => r.source === h.source && r.position === h.position);
@@ -221,6 +293,8 @@ export interface AskResult {
     path: string;
     position: number;
     part: number;
+    /** The pieces this slot holds (document order), when it holds several of the file's. */
+    positions?: number[];
     alsoIn?: string[];
   }[];
   timings: { embed: number; search: number; llm: number };
@@ -251,6 +325,7 @@ export async function ask(opts: AskOptions): Promise<AskResult> {
     path: h.source,
     position: h.position,
     part: h.part,
+    ...(h.positions ? { positions: h.positions } : {}),
     ...(h.alsoIn ? { alsoIn: h.alsoIn.map(show) } : {}),
   }));
   const result: AskResult = {

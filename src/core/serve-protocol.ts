@@ -60,7 +60,7 @@ export type Request =
   | { op: 'embedder'; settings: ModelSettings }
   | { op: 'embedQuery'; model: string; text: string }
   | { op: 'search'; collection: string; query: ListQuery; opts: ListOptions }
-  | { op: 'partsOf'; collection: string; pieces: { source: string; position: number }[] }
+  | { op: 'partsOf'; collection: string; pieces: { id: string; source: string; position: number; part: number }[] }
   | { op: 'status' }
   | { op: 'release'; pid: number }
   | { op: 'stop' };

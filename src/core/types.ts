@@ -36,6 +36,8 @@ export interface SearchHit {
   score: number;
   /** Other places (canonical sources) that hold the same text, when identical texts were collapsed. */
   alsoIn?: string[];
+  /** Positions of the pieces in the text, in document order, when one slot holds several pieces of the file. */
+  positions?: number[];
 }
 
 /** Version of the collection layout rag creates (fields, rag.meta); a collection with another one is refused. */
@@ -53,6 +55,8 @@ export interface CollectionMeta {
   bm25: boolean;
   /** How files were chunked (tutorial or sections); absent in collections of older versions. */
   split?: string;
+  /** The parts of a split piece have consecutive ids (base + part), so they are found by primary key (chunk.ts). */
+  partIds?: boolean;
   /** Absolute path of a local model folder (--model-path), so that ask can find it again. */
   modelPath?: string;
   /** Not built by rag (e.g. by the tutorial's pymilvus code: id, vector, text): read-only, dense-only, model unknown. */
@@ -151,10 +155,10 @@ export interface VectorStore {
   ): AsyncIterable<{ id: string; source: string }[]>;
   /** Stored vectors of chunks with these embedding keys (one per key found). */
   vectorsByKey(collection: string, keys: string[]): Promise<Map<string, number[]>>;
-  /** Every part of the given pieces (source and position), in no particular order. */
+  /** Every part of the pieces of the given chunks, in no particular order. */
   partsOf(
     collection: string,
-    pieces: { source: string; position: number }[],
+    chunks: { id: string; source: string; position: number; part: number }[],
   ): Promise<{ source: string; position: number; part: number; text: string }[]>;
   upsert(collection: string, rows: StoredChunk[]): Promise<void>;
   deleteIds(collection: string, ids: string[]): Promise<void>;

@@ -111,6 +111,8 @@ export class MilvusStore implements VectorStore {
   private readonly loaded = new Set<string>();
   /** Collections not built by rag (seen by describe): never written to. */
   private readonly foreign = new Set<string>();
+  /** Collections whose split pieces have consecutive part ids (seen by describe). */
+  private readonly partIds = new Set<string>();
   private feats: StoreFeatures | undefined;
 
   constructor(private readonly opts: MilvusStoreOptions) {
@@ -132,7 +134,9 @@ export class MilvusStore implements VectorStore {
       },
       __SKIP_CONNECT__: !!opts.deferConnect,
     });
-    if (!opts.deferConnect) this.connect();
+    // The SDK connects in the background and no call awaits that promise: unhandled, its rejection on an
+    // unreachable server would crash the process; the first call reports the failure instead.
+    if (!opts.deferConnect) this.client.connectPromise.catch(() => undefined);
   }
 
   /** The address this store talks to. */
@@ -142,9 +146,7 @@ export class MilvusStore implements VectorStore {
 
   /** Connects a store built with deferConnect (the server now answers). */
   connect(): void {
-    void this.client.connect(MilvusClient.sdkInfo.version);
-    // The SDK connects in the background and no call awaits that promise: unhandled, its rejection on an
-    // unreachable server would crash the process; the first call reports the failure instead.
+    this.client.connect(MilvusClient.sdkInfo.version);
     this.client.connectPromise.catch(() => undefined);
   }
 
@@ -244,6 +246,7 @@ export class MilvusStore implements VectorStore {
         hint: 'use another --collection, or rebuild it with `rag ingest --recreate <path>`',
       });
     }
+    if (meta.partIds) this.partIds.add(collection);
     if (meta.bm25 && !(await this.features()).bm25) {
       // Left half-made by an older rag on a server without BM25: loading it can crash such a server.
       throw new RagError(
@@ -257,6 +260,7 @@ export class MilvusStore implements VectorStore {
   }
 
   async create(collection: string, meta: CollectionMeta): Promise<void> {
+    if (meta.partIds) this.partIds.add(collection);
     const fields = [
       { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
       { name: 'vector', data_type: DataType.FloatVector, dim: meta.dim },
@@ -466,10 +470,12 @@ export class MilvusStore implements VectorStore {
 
   async partsOf(
     collection: string,
-    pieces: { source: string; position: number }[],
+    pieces: { id: string; source: string; position: number; part: number }[],
   ): Promise<{ source: string; position: number; part: number; text: string }[]> {
     if (pieces.length === 0) return [];
     await this.load(collection);
+    if (this.partIds.has(collection)) return this.partsById(collection, pieces);
+    // An older collection: its parts' ids are unrelated, so they are found by a filter (a scan of the collection).
     const filter = pieces
       .map((p) => `(source == ${milvusString(p.source)} and position == ${Math.trunc(p.position)})`)
       .join(' or ');
@@ -487,6 +493,55 @@ export class MilvusStore implements VectorStore {
       part: Number(r.part ?? 0),
       text: String(r.text ?? ''),
     }));
+  }
+
+  /**
+   * Parts by primary key: a piece's parts are ids base … base + n − 1 (base = id − part), asked 64 at a time until a
+   * piece has no more; a piece stored whole answers with itself only. A few milliseconds where a filter scans.
+   */
+  private async partsById(
+    collection: string,
+    pieces: { id: string; source: string; position: number; part: number }[],
+  ): Promise<{ source: string; position: number; part: number; text: string }[]> {
+    const STEP = 64n;
+    const out: { source: string; position: number; part: number; text: string }[] = [];
+    let open = pieces.map((p) => ({ ...p, base: BigInt(p.id) - BigInt(p.part), next: 0n }));
+    for (let round = 0; open.length > 0 && round < 1024; round++) {
+      const ids = open.flatMap((p) =>
+        Array.from({ length: Number(STEP) }, (_, i) => (p.base + p.next + BigInt(i)).toString()),
+      );
+      const res = await this.call('query', () =>
+        this.client.query({
+          collection_name: collection,
+          filter: `id in [${ids.join(',')}]`,
+          output_fields: ['id', 'source', 'position', 'part', 'text'],
+          limit: ids.length,
+        }),
+      );
+      const rows = (res.data as Record<string, unknown>[]).map((r) => ({
+        id: BigInt(String(r.id)),
+        source: String(r.source),
+        position: Number(r.position),
+        part: Number(r.part ?? 0),
+        text: String(r.text ?? ''),
+      }));
+      const more: typeof open = [];
+      for (const p of open) {
+        // Rows of this piece: its source and position, and its id range (ids are checked, not just assumed).
+        const mine = rows.filter(
+          (r) =>
+            r.source === p.source &&
+            r.position === p.position &&
+            r.id >= p.base + p.next &&
+            r.id < p.base + p.next + STEP &&
+            r.id - p.base === BigInt(r.part),
+        );
+        out.push(...mine.map(({ source, position, part, text }) => ({ source, position, part, text })));
+        if (mine.length === Number(STEP)) more.push({ ...p, next: p.next + STEP });
+      }
+      open = more;
+    }
+    return out;
   }
 
   async count(collection: string): Promise<number> {

@@ -116,8 +116,10 @@ describe('rag ask on fixtures/docs, with Milvus Lite and the local LLM server', 
   /** The chunk texts `rag ask --no-llm --json` retrieves for QUESTION, best first. */
   let retrieved: string[] = [];
 
+  // The chunks are worked out per piece: a slot per piece (a file's pieces sharing one is in levers.test.ts).
   const env = (extra: Record<string, string> = {}): Record<string, string> => ({
     RAG_MODEL_PATH: model,
+    RAG_PER_FILE: '0',
     RAG_LLM_BASE_URL: llm.url,
     ...extra,
   });

@@ -66,7 +66,8 @@ describe('rag eval on a hand-made corpus and question set', () => {
     mkdirSync(path.join(cwd, 'docs'));
     writeFileSync(path.join(cwd, 'docs', 'kb.md'), KB);
     writeFileSync(path.join(cwd, 'q.jsonl'), `${QUESTIONS.map((q) => JSON.stringify(q)).join('\n')}\n`);
-    env = { RAG_MODEL_PATH: testModel() };
+    // Ranks are worked out per piece of the one file: a slot per piece (a file's pieces sharing one: levers.test.ts).
+    env = { RAG_MODEL_PATH: testModel(), RAG_PER_FILE: '0' };
     const r = await rag(['ingest', 'docs'], { cwd, env });
     assert.equal(r.code, 0, r.stderr);
   });

@@ -20,6 +20,7 @@ interface Source {
   file: string;
   position: number;
   part: number;
+  positions?: number[];
   alsoIn?: string[];
 }
 
@@ -50,8 +51,13 @@ describe('retrieval levers on fixtures/levers (rag ingest, then rag ask --no-llm
     ingested[split] = JSON.parse(r.stdout) as { chunks: number; parts: number };
   };
 
+  // Each lever is shown alone: a file's pieces share a slot only in the test of --per-file.
   const ask = async (split: Split, question: string, ...flags: string[]): Promise<Answer> => {
-    const r = await rag(['ask', '--no-llm', '--json', '--milvus-uri', DATA[split], ...flags, question], { cwd, env });
+    const perFile = flags.includes('--per-file') ? [] : ['--per-file', '0'];
+    const r = await rag(['ask', '--no-llm', '--json', '--milvus-uri', DATA[split], ...perFile, ...flags, question], {
+      cwd,
+      env,
+    });
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as Answer;
   };
@@ -148,6 +154,8 @@ describe('retrieval levers on fixtures/levers (rag ingest, then rag ask --no-llm
         DATA.sections,
         '-k',
         '3',
+        '--per-file',
+        '0',
         'keep children away from open flames near an oak table',
       ],
       { cwd, env },
@@ -211,6 +219,61 @@ describe('retrieval levers on fixtures/levers (rag ingest, then rag ask --no-llm
         ),
       );
     }
+  });
+
+  // Proves that a file's best pieces share one slot (the default, --per-file 3): asked "copper lantern storage", the
+  // two best pieces are both in lanterns.md (the context test above); with --per-file 0 they take both slots, by
+  // default they are one slot, in document order (#1 before #3), and the second slot goes to another file. The
+  // character budget keeps a slot to its best piece when the next one does not fit.
+  test('per file: the best pieces of one file share a slot, in document order, within --slot-chars', async () => {
+    const question = 'copper lantern storage';
+    const apart = await ask('sections', question, '--search', 'dense', '-k', '2', '--per-file', '0');
+    assert.deepEqual(ranking(apart), ['lanterns.md#3 Storage', 'lanterns.md#1 Copper lantern care']);
+
+    const together = await ask('sections', question, '--search', 'dense', '-k', '2', '--per-file', '3');
+    const [first, second] = together.sources as [Source, Source];
+    assert.equal(path.basename(first.file), 'lanterns.md');
+    assert.equal(first.position, 3, 'the slot is ranked and scored by its best piece');
+    assert.equal(first.score, apart.sources[0]?.score);
+    const positions = first.positions ?? [];
+    assert.ok(positions.includes(1) && positions.includes(3), `positions ${positions.join(',')}`);
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      'document order',
+    );
+    const stored = (p: number): string =>
+      sectionRows.find((r) => path.basename(r.source) === 'lanterns.md' && r.position === p)?.text ?? '';
+    assert.equal(first.text, positions.map(stored).join('\n\n'));
+    assert.notEqual(path.basename(second.file), 'lanterns.md', 'the second slot goes to another file');
+
+    // A budget smaller than two pieces: the slot keeps its best piece only.
+    const tight = await ask(
+      'sections',
+      question,
+      '--search',
+      'dense',
+      '-k',
+      '1',
+      '--per-file',
+      '3',
+      '--slot-chars',
+      '10',
+    );
+    assert.deepEqual(ranking(tight), ['lanterns.md#3 Storage']);
+    assert.equal(tight.sources[0]?.positions, undefined);
+    assert.equal(tight.sources[0]?.text, stored(3));
+
+    // The text output names every piece of the slot.
+    const text = await rag(
+      ['ask', '--no-llm', '--milvus-uri', DATA.sections, '--search', 'dense', '-k', '1', question],
+      {
+        cwd,
+        env,
+      },
+    );
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^\\[1\\] levers/lanterns\\.md #${positions.join(', #')} {2}score`, 'm'));
   });
 
   // Proves small-to-big: "Daily readings" in logbook.md is longer than the test model's 512-token window, so it is

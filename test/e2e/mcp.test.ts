@@ -48,8 +48,10 @@ describe('rag mcp over stdio with the SDK client', () => {
   let model: string;
   let llm: LlmServer;
   const dataDir = (): string => path.join(cwd, 'milvus.db');
+  // A slot per piece, as in ask.test.ts (a file's pieces sharing one is in levers.test.ts).
   const env = (extra: Record<string, string> = {}): Record<string, string> => ({
     RAG_MODEL_PATH: model,
+    RAG_PER_FILE: '0',
     RAG_SERVE_DIR: path.join(cwd, 'run'),
     ...extra,
   });

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HeadingSplitter, chunkId, cutAt, embedKey } from '../../src/core/chunk.js';
+import { HeadingSplitter, PART_BITS, chunkId, cutAt, embedKey, pieceIds } from '../../src/core/chunk.js';
 
 const PINNED_ID = '7116308633926286159';
 const PINNED_KEY = '3wXGrXuKLzIUv5QOhyr3pHunMWV';
@@ -107,5 +107,32 @@ describe('chunkId', () => {
     // Python: int.from_bytes(hashlib.sha256(b"/docs/faq.md\x003.1\x00Where does Milvus store data?").digest()[:8], "big") & (2**63 - 1)
     assert.equal(chunkId('/docs/faq.md', 3, 1, 'Where does Milvus store data?'), PINNED_ID);
     assert.equal(embedKey('Where does Milvus store data?'), PINNED_KEY);
+  });
+});
+
+describe('pieceIds', () => {
+  test('a piece stored whole keeps chunkId; the parts of a split piece are base, base + 1, …', () => {
+    assert.deepEqual(pieceIds('/d/a.md', 2, ['text']), [chunkId('/d/a.md', 2, 0, 'text')]);
+    assert.deepEqual(pieceIds('/d/a.md', 2, ['text'], 'Title'), [chunkId('/d/a.md', 2, 0, 'text', 'Title')]);
+    const ids = pieceIds('/d/a.md', 2, ['# H\none', '# H\ntwo', '# H\nthree']).map(BigInt);
+    const base = ids[0] ?? 0n;
+    assert.equal(base % 2n ** BigInt(PART_BITS), 0n, 'the low bits of the base are clear');
+    assert.deepEqual(ids, [base, base + 1n, base + 2n]);
+    assert.ok(base < 2n ** 63n);
+  });
+
+  test('any change to a part, to how the piece was split, or to its context changes every id', () => {
+    const of = (texts: string[], context = '', source = '/d/a.md', position = 2): string[] =>
+      pieceIds(source, position, texts, context);
+    const ids = of(['a', 'b', 'c']);
+    const others = [
+      of(['a', 'b', 'd']), // one part's text
+      of(['a', 'bc']), // the same text split otherwise (two parts)
+      of(['ab', 'c']),
+      of(['a', 'b', 'c'], 'Title'), // the context
+      of(['a', 'b', 'c'], '', '/d/b.md'), // the file
+      of(['a', 'b', 'c'], '', '/d/a.md', 3), // the position
+    ];
+    for (const o of others) assert.equal(new Set([...ids, ...o]).size, ids.length + o.length, o.join(','));
   });
 });

@@ -55,7 +55,7 @@ describe('the settings table: help groups, the settings not pinned elsewhere, co
         'batchTokens',
         'split',
       ],
-      Retrieval: ['topK', 'search', 'candidates', 'rrfK', 'bm25Weight'],
+      Retrieval: ['topK', 'search', 'candidates', 'rrfK', 'bm25Weight', 'perFile', 'slotChars'],
       LLM: ['llmBaseUrl', 'llmModel', 'llmApiKey', 'llmTimeout', 'llmRetries'],
     };
     for (const [group, keys] of Object.entries(expected)) {
@@ -65,7 +65,7 @@ describe('the settings table: help groups, the settings not pinned elsewhere, co
         group,
       );
     }
-    assert.equal(SETTINGS.length, 27);
+    assert.equal(SETTINGS.length, 29);
   });
 
   const MORE: [key: string, option: string | undefined, env: string[], kind: string, def: unknown, min?: number][] = [
@@ -73,6 +73,8 @@ describe('the settings table: help groups, the settings not pinned elsewhere, co
     ['milvusTimeout', undefined, ['RAG_MILVUS_TIMEOUT'], 'number', 30, 0.001],
     ['python', undefined, ['RAG_PYTHON'], 'string', undefined],
     ['llmRetries', '--llm-retries <n>', ['RAG_LLM_RETRIES'], 'int', 3, 0],
+    ['perFile', '--per-file <n>', ['RAG_PER_FILE'], 'int', 3, 0],
+    ['slotChars', '--slot-chars <n>', ['RAG_SLOT_CHARS'], 'int', 4000, 1],
   ];
   for (const [key, option, env, kind, def, min] of MORE) {
     test(`${key}: option, environment, kind, default and minimum`, () => {
