@@ -10,8 +10,11 @@ import type { Piece } from './chunk.js';
  * Both split a piece longer than the model's window into parts that fit (nothing is truncated).
  */
 export type SplitMode = 'tutorial' | 'sections';
-/** Version of the splitting rules: bump it when a change to them would give other chunks for the same file. */
-export const SPLIT_VERSION = 1;
+/**
+ * Version of the splitting rules and chunk ids: bump it whenever a change would give other chunks or other ids for the
+ * same file (the split cache is keyed by it). 2: ids hold the context, split pieces get consecutive part ids.
+ */
+export const SPLIT_VERSION = 2;
 export const SPLIT_MODES: readonly SplitMode[] = ['tutorial', 'sections'];
 
 export interface Section {
