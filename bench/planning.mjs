@@ -1,7 +1,10 @@
 // Planning bench (issue 11): ingest of 5,000 one-chunk files into a new collection, the unchanged re-run, 10 files
 // deleted, and the unchanged re-run of en/; wall time of the built binary with the test model (planning does not
 // depend on the model). Writes bench/results/planning-<time>.json and prints a table.
-//   node bench/planning.mjs [--files 5000]
+//   node bench/planning.mjs [--files 5000] [--milvus-server]
+// --milvus-server: the en/ runs also against a Milvus 2.3.5 standalone server (PyPI `milvus`, .venv-server; dense-only
+// collection), started with the test helper (needs `npx tsc -p tsconfig.test.json` first): no Milvus Lite to start and
+// no collection to load, which is what an unchanged re-run costs on a server.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { DOCS_EN, RAG_BIN, RESULTS_DIR, cleanEnv, log, machineInfo, makeTestMode
 
 const args = process.argv.slice(2);
 const files = Number(args[args.indexOf('--files') + 1] || 5000) || 5000;
+const withServer = args.includes('--milvus-server');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rag-planning-'));
 const result = { startedAt: new Date().toISOString(), machine: machineInfo(), files, runs: [] };
 try {
@@ -56,6 +60,19 @@ try {
   mkdirSync(en);
   run('en/, new collection', [DOCS_EN, '--milvus-uri', './en.db'], en);
   run('en/, unchanged re-run', [DOCS_EN, '--milvus-uri', './en.db'], en);
+  run('en/, unchanged re-run (again)', [DOCS_EN, '--milvus-uri', './en.db'], en);
+  if (withServer) {
+    const helper = path.resolve('.test-build/test/helpers/milvus-server.js');
+    const { startMilvusServer } = await import(helper);
+    const server = await startMilvusServer();
+    try {
+      run('en/, new collection (Milvus server)', [DOCS_EN, '--milvus-uri', server.uri], en);
+      run('en/, unchanged re-run (Milvus server)', [DOCS_EN, '--milvus-uri', server.uri], en);
+      run('en/, unchanged re-run (Milvus server, again)', [DOCS_EN, '--milvus-uri', server.uri], en);
+    } finally {
+      await server.cleanup();
+    }
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

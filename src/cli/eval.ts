@@ -192,6 +192,7 @@ function jsonReport(
         sources: q.hits.map((h) => ({
           file: displayPath(h.source, process.cwd()),
           position: h.position,
+          ...(h.positions ? { positions: h.positions } : {}),
           score: h.score,
           relevant: isRelevant(h.text, q.expect),
           title: chunkTitle(h.text),

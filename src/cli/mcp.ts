@@ -155,6 +155,7 @@ export async function runMcp(flags: CommonFlags & SettingFlags): Promise<number>
               text: h.text,
               source: displayPath(h.source, process.cwd()),
               position: h.position,
+              ...(h.positions ? { positions: h.positions } : {}),
               score: h.score,
             })),
           });

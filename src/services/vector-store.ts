@@ -496,14 +496,14 @@ export class MilvusStore implements VectorStore {
   }
 
   /**
-   * Parts by primary key: a piece's parts are ids base … base + n − 1 (base = id − part), asked 64 at a time until a
+   * Parts by primary key: a piece's parts are ids base … base + n − 1 (base = id − part), asked 16 at a time until a
    * piece has no more; a piece stored whole answers with itself only. A few milliseconds where a filter scans.
    */
   private async partsById(
     collection: string,
     pieces: { id: string; source: string; position: number; part: number }[],
   ): Promise<{ source: string; position: number; part: number; text: string }[]> {
-    const STEP = 64n;
+    const STEP = 16n;
     const out: { source: string; position: number; part: number; text: string }[] = [];
     let open = pieces.map((p) => ({ ...p, base: BigInt(p.id) - BigInt(p.part), next: 0n }));
     for (let round = 0; open.length > 0 && round < 1024; round++) {

@@ -22,12 +22,22 @@ interface Summary {
   total: number;
 }
 
-/** index_text of every stored row, by (source file name, position, part). */
-async function indexTexts(dataDir: string): Promise<Map<string, string>> {
+/** Runs `fn` with a Node SDK client on the loaded collection of a data folder, after rag has exited. */
+async function withCollection<T>(dataDir: string, fn: (client: MilvusClient) => Promise<T>): Promise<T> {
   const m = await startTestMilvus(dataDir);
   const client = new MilvusClient({ address: m.server.address });
   try {
     await client.loadCollection({ collection_name: COLLECTION });
+    return await fn(client);
+  } finally {
+    await client.closeConnection();
+    await m.stop();
+  }
+}
+
+/** index_text of every stored row, by (source file name, position, part). */
+function indexTexts(dataDir: string): Promise<Map<string, string>> {
+  return withCollection(dataDir, async (client) => {
     const res = await client.query({
       collection_name: COLLECTION,
       filter: 'id >= 0',
@@ -38,18 +48,12 @@ async function indexTexts(dataDir: string): Promise<Map<string, string>> {
     for (const r of res.data as { source: string; position: string; part: string; index_text: string }[])
       out.set(`${path.basename(r.source)}#${r.position}.${r.part}`, r.index_text);
     return out;
-  } finally {
-    await client.closeConnection();
-    await m.stop();
-  }
+  });
 }
 
-/** Deletes stored rows of one file with the Node SDK, behind rag's back. */
-async function deleteRows(dataDir: string, file: string, position: number): Promise<number> {
-  const m = await startTestMilvus(dataDir);
-  const client = new MilvusClient({ address: m.server.address });
-  try {
-    await client.loadCollection({ collection_name: COLLECTION });
+/** Deletes the stored rows of one file's piece with the Node SDK, behind rag's back. */
+function deleteRows(dataDir: string, file: string, position: number): Promise<number> {
+  return withCollection(dataDir, async (client) => {
     const res = await client.query({
       collection_name: COLLECTION,
       filter: `position == ${position}`,
@@ -61,10 +65,7 @@ async function deleteRows(dataDir: string, file: string, position: number): Prom
       .map((r) => String(r.id));
     await client.delete({ collection_name: COLLECTION, filter: `id in [${ids.join(',')}]` });
     return ids.length;
-  } finally {
-    await client.closeConnection();
-    await m.stop();
-  }
+  });
 }
 
 const PAGE = (title: string, heading: string): string =>
