@@ -111,7 +111,8 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     cwd = workdir('rag-server-');
     cpSync(path.join(FIXTURES, 'docs'), path.join(cwd, 'docs'), { recursive: true });
     model = testModel();
-    env = { RAG_MODEL_PATH: model, MILVUS_URI: server.uri, MILVUS_TOKEN: ROOT_TOKEN };
+    // A slot per piece, as in the other suites that count sources (a file's pieces sharing one: levers.test.ts).
+    env = { RAG_MODEL_PATH: model, MILVUS_URI: server.uri, MILVUS_TOKEN: ROOT_TOKEN, RAG_PER_FILE: '0' };
     client = new MilvusClient({ address: server.address, token: ROOT_TOKEN, timeout: 30_000 });
     client.connectPromise.catch(() => undefined);
   });
