@@ -5,22 +5,13 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } f
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { IngestSummary } from '../../src/core/ingest.js';
 import { rag, workdir } from '../helpers/cli.js';
 import { startTestMilvus } from '../helpers/milvus.js';
 import { testModel } from '../helpers/model.js';
 import { assertNoServerLeft, COLLECTION } from '../helpers/reliability-kit.js';
 
-interface Summary {
-  files: number;
-  read: number;
-  chunks: number;
-  added: number;
-  reused: number;
-  unchanged: number;
-  removed: number;
-  parts: number;
-  total: number;
-}
+type Summary = IngestSummary;
 
 /** Runs `fn` with a Node SDK client on the loaded collection of a data folder, after rag has exited. */
 async function withCollection<T>(dataDir: string, fn: (client: MilvusClient) => Promise<T>): Promise<T> {
