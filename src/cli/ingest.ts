@@ -5,8 +5,8 @@ import { HeadingSplitter, MAX_TEXT_BYTES } from '../core/chunk.js';
 import { discover } from '../core/discover.js';
 import type { SettingFlags } from '../core/config.js';
 import { ingest, type IngestSummary } from '../core/ingest.js';
-import { openSplitCache } from '../services/split-cache.js';
-import { effectiveCacheDir, lifecycle, loadConfig, openEmbedder, openStore } from './runtime.js';
+import { openSplitCache, splitCacheFile } from '../services/split-cache.js';
+import { effectiveCacheDir, lifecycle, loadConfig, milvusTarget, openEmbedder, openStore } from './runtime.js';
 import { json, out, progressBars, warn } from './render.js';
 import { handOver } from './warm.js';
 import type { CommonFlags } from './main.js';
@@ -43,7 +43,9 @@ export async function runIngest(paths: string[], flags: IngestFlags): Promise<nu
     const [store, embedder, splitCache] = await Promise.all([
       openStore(resolved, life),
       openEmbedder(resolved, life, (e) => bars.update('model', e.loaded, e.total), true),
-      effectiveCacheDir(resolved.config).then((dir) => openSplitCache(path.join(dir, 'splits', 'chunks.json'))),
+      effectiveCacheDir(resolved.config).then((dir) =>
+        openSplitCache(splitCacheFile(dir, milvusTarget(resolved.config.milvusUri), resolved.config.collection)),
+      ),
     ]);
     const summary = await ingest({
       paths,

@@ -168,6 +168,11 @@ export function noDataError(dataDir: string): RagError {
   });
 }
 
+/** What a Milvus URI points at: the server's URI, or the Milvus Lite data folder as an absolute path. */
+export function milvusTarget(uri: string): string {
+  return isServerUri(uri) ? uri : path.resolve(uri);
+}
+
 /** Connects to the Milvus server, or starts Milvus Lite on the data folder; closes both with the lifecycle. */
 export async function openStore(resolved: Resolved, life: Lifecycle, opts: StoreOptions = {}): Promise<VectorStore> {
   const { config } = resolved;
@@ -186,7 +191,7 @@ export async function openStore(resolved: Resolved, life: Lifecycle, opts: Store
     life.defer(() => store.close());
     return store;
   }
-  const dataDir = path.resolve(config.milvusUri);
+  const dataDir = milvusTarget(config.milvusUri);
   if (opts.readOnly && !existsSync(dataDir)) throw noDataError(dataDir);
   const { startMilvusLite } = await import('../services/milvus-lite.js');
   const t0 = performance.now();

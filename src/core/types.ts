@@ -148,10 +148,13 @@ export interface VectorStore {
   /** Create the collection and load it; on failure nothing is left behind. */
   create(collection: string, meta: CollectionMeta): Promise<void>;
   drop(collection: string): Promise<void>;
-  /** Ids and sources of the stored chunks of one source, or of the sources under a prefix; streamed in pages. */
+  /**
+   * Ids and sources of the stored chunks of one source, or of the sources under a prefix, or (exceptIds) of every
+   * chunk whose id is none of these; streamed in pages.
+   */
   listChunks(
     collection: string,
-    where: { source?: string; prefix?: string },
+    where: { source?: string; prefix?: string; exceptIds?: readonly string[] },
   ): AsyncIterable<{ id: string; source: string }[]>;
   /** Stored vectors of chunks with these embedding keys (one per key found). */
   vectorsByKey(collection: string, keys: string[]): Promise<Map<string, number[]>>;

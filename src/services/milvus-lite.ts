@@ -41,13 +41,47 @@ export interface MilvusLiteServer {
 // pymilvus runs load_dotenv() and parses MILVUS_URI when it is imported: the launcher turns load_dotenv off, and
 // the child gets a clean environment (childEnv) and an empty private working folder, so nothing of the user's
 // environment, .env or working folder can break the server.
+// The server needs only pymilvus.grpc_gen (the protocol), but importing it runs pymilvus's __init__, which imports
+// the whole Python client (pandas, requests: ~0.4 s of a ~1 s start). The launcher registers the package without
+// running __init__; the first read of any of its attributes runs it, so code that needs more of pymilvus gets it.
+// pandas is not a dependency of milvus-lite (only of the pymilvus client), but pyarrow imports it when it is
+// installed (~0.25 s, when the first collection is opened) just to check whether values are pandas objects: the
+// launcher runs the server as if pandas were not installed, until something needs the whole pymilvus client.
 const LAUNCHER = `
-import os, signal, sys, threading
+import importlib.util, os, signal, sys, threading, types
 try:
     import dotenv
     dotenv.load_dotenv = lambda *a, **k: False
 except Exception:
     pass
+def _lazy_package(name):
+    try:
+        spec = importlib.util.find_spec(name)
+    except Exception:
+        return
+    if spec is None or spec.loader is None or not spec.submodule_search_locations:
+        return
+    class _Lazy(types.ModuleType):
+        def __getattr__(self, attr):
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            if _no_pandas in sys.meta_path:
+                sys.meta_path.remove(_no_pandas)
+            self.__class__ = types.ModuleType
+            spec.loader.exec_module(self)
+            return getattr(self, attr)
+    mod = _Lazy(name)
+    mod.__spec__, mod.__loader__, mod.__file__ = spec, spec.loader, spec.origin
+    mod.__path__, mod.__package__ = list(spec.submodule_search_locations), name
+    sys.modules[name] = mod
+class _NoPandas:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            raise ImportError("pandas is not used by Milvus Lite")
+        return None
+_no_pandas = _NoPandas()
+sys.meta_path.insert(0, _no_pandas)
+_lazy_package("pymilvus")
 def _watch():
     try:
         while os.read(0, 65536):

@@ -1,5 +1,6 @@
-// The split cache: one JSON file of what splitting each file gave (chunk ids), so an unchanged re-run reads nothing twice.
+// The split cache: a JSON file per collection of what splitting each file gave (chunk ids): unchanged files are not read twice.
 
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileSplit, SplitCache } from '../core/types.js';
@@ -13,16 +14,32 @@ interface Stored {
   entries: Record<string, FileSplit>;
 }
 
+/** Chunk ids are int64 numbers in decimal (they go into Milvus filter expressions as they are). */
+const INT64 = /^-?\d{1,19}$/;
+
 function valid(v: unknown): v is FileSplit {
   const s = v as FileSplit;
   return (
     typeof v === 'object' &&
     v !== null &&
     Array.isArray(s.ids) &&
-    s.ids.every((id) => typeof id === 'string') &&
+    s.ids.every((id) => typeof id === 'string' && INT64.test(id)) &&
     Number.isInteger(s.parts) &&
     Number.isInteger(s.cut)
   );
+}
+
+/**
+ * The cache file of one collection (`<cacheDir>/splits/<hash>.json`): a run reads only what concerns its target, so
+ * the file of a small corpus stays small whatever else was ingested on the machine.
+ * `target` is the Milvus Lite data folder (absolute) or the server's URI, never a token.
+ */
+export function splitCacheFile(cacheDir: string, target: string, collection: string): string {
+  const key = createHash('sha256')
+    .update(JSON.stringify([target, collection]))
+    .digest('hex')
+    .slice(0, 24);
+  return path.join(cacheDir, 'splits', `${key}.json`);
 }
 
 /** Opens the cache file (a missing, unreadable or malformed one is an empty cache). */
@@ -40,10 +57,10 @@ export async function openSplitCache(file: string, maxEntries = MAX_ENTRIES): Pr
     get(key) {
       const v = entries.get(key);
       if (v) {
-        // used now: moves to the back of the eviction order
+        // used now: moves to the back of the eviction order, written with the next change (a run that only reads
+        // does not rewrite the file)
         entries.delete(key);
         entries.set(key, v);
-        changed = true;
       }
       return v;
     },

@@ -1,5 +1,6 @@
 // VectorStore over Milvus (server, Zilliz Cloud or Milvus Lite) with the Node SDK.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { RagError } from '../core/errors.js';
 import { MAX_TEXT_BYTES } from '../core/chunk.js';
@@ -23,6 +24,8 @@ const META_KEY = 'rag.meta';
 const PAGE = 1_000;
 /** Milvus's largest offset + limit of a query. */
 const MAX_QUERY_WINDOW = 16_384;
+/** How long a collection may take to load on a Milvus server. */
+const LOAD_WAIT_MS = 30 * 60_000;
 
 interface Status {
   error_code?: string | number;
@@ -356,15 +359,34 @@ export class MilvusStore implements VectorStore {
     this.loaded.delete(collection);
   }
 
+  /**
+   * Loads a collection. The SDK's loadCollection waits 400 ms after each progress check, even when the load was done
+   * at once (Milvus Lite loads synchronously; a loaded collection): rag asks for the load and checks the progress
+   * with waits that grow from 20 to 400 ms, for at most LOAD_WAIT_MS.
+   */
   private async load(collection: string): Promise<void> {
     if (this.loaded.has(collection)) return;
-    await this.call('load_collection', () => this.client.loadCollection({ collection_name: collection }));
+    await this.call('load_collection', () => this.client.loadCollectionAsync({ collection_name: collection }));
+    const deadline = Date.now() + LOAD_WAIT_MS;
+    for (let i = 0; ; i++) {
+      const res = await this.call('get_loading_progress', () =>
+        this.client.getLoadingProgress({ collection_name: collection }),
+      );
+      if (Number(res.progress) >= 100) break;
+      if (Date.now() >= deadline) {
+        throw new RagError(
+          `Milvus did not finish loading collection "${collection}" within ${LOAD_WAIT_MS / 60_000} minutes (${String(res.progress)}% loaded)`,
+          { hint: 'check the Milvus server (its query nodes and their memory), then run the same command again' },
+        );
+      }
+      await sleep(Math.min(400, 20 * 2 ** i));
+    }
     this.loaded.add(collection);
   }
 
   async *listChunks(
     collection: string,
-    where: { source?: string; prefix?: string },
+    where: { source?: string; prefix?: string; exceptIds?: readonly string[] },
   ): AsyncIterable<{ id: string; source: string }[]> {
     await this.load(collection);
     // Page through by primary key so that memory stays bounded whatever the collection's size. Milvus Lite answers a
@@ -377,6 +399,8 @@ export class MilvusStore implements VectorStore {
       if (where.source !== undefined) parts.push(`source == ${milvusString(where.source)}`);
       // LIKE's wildcards (% and _) may over-match: rows are checked against the prefix below.
       else if (where.prefix) parts.push(`source like ${milvusString(`${where.prefix}%`)}`);
+      // Ids are int64 numbers in decimal: nothing to quote.
+      if (where.exceptIds?.length) parts.push(`id not in [${where.exceptIds.join(',')}]`);
       const filter = parts.join(' and ') || 'id >= -9223372036854775808';
       const res = await this.call('query', () =>
         this.client.query({

@@ -1,0 +1,473 @@
+// Ingest: discover → plan against the store in bulk → read each file once → embed what is new → upsert; prune the rest.
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { embedKey, MAX_TEXT_BYTES, pieceIds } from './chunk.js';
+import { discover } from './discover.js';
+import { RagError } from './errors.js';
+import { indexText, Sectioner, SPLIT_VERSION } from './sections.js';
+import { SCHEMA_VERSION, } from './types.js';
+/** Batches embedded per window (memory: WINDOW_BATCHES × batch size chunks and their vectors). */
+export const WINDOW_BATCHES = 8;
+/** Vectors of recent texts kept in memory, so that a text repeated within a run is embedded once. */
+const RECENT_VECTORS = 4096;
+/**
+ * A file's bytes in pieces of 64 KiB, read synchronously: per file, Node's asynchronous reads cost about 0.7 ms in
+ * thread-pool round trips, which on 5,000 small files is seconds of an unchanged re-run; a piece at a time keeps
+ * memory bounded whatever the file's size.
+ */
+function* bytesOf(abs) {
+    const fd = openSync(abs, 'r');
+    try {
+        for (;;) {
+            const buf = Buffer.allocUnsafe(1 << 16);
+            const n = readSync(fd, buf, 0, buf.length, null);
+            if (n === 0)
+                return;
+            yield buf.subarray(0, n);
+        }
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+/** Reads a file as UTF-8, in pieces; rejects binary and invalid UTF-8. Feeds the bytes to `hash` on the way. */
+async function* readText(abs, hash) {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    for (const buf of bytesOf(abs)) {
+        if (buf.includes(0))
+            throw new SkipError('binary file (contains NUL bytes)');
+        hash?.update(buf);
+        yield decoder.decode(buf, { stream: true });
+    }
+    const tail = decoder.decode();
+    if (tail)
+        yield tail;
+}
+class SkipError extends Error {
+}
+/** sha256 of a file's bytes; an unreadable file hashes as empty (it is then read in full, which reports why). */
+function hashFile(abs) {
+    const hash = createHash('sha256');
+    try {
+        for (const buf of bytesOf(abs))
+            hash.update(buf);
+    }
+    catch {
+        return createHash('sha256');
+    }
+    return hash;
+}
+/** Split-cache key of a file: its path and bytes, and everything that decides how it is split into chunks. */
+function splitKey(opts, source, bytes) {
+    const { info } = opts.embedder;
+    const settings = [SPLIT_VERSION, opts.split, info.model, opts.modelPath ?? '', info.docPrefix, info.maxTokens];
+    return createHash('sha256')
+        .update(JSON.stringify([...settings, MAX_TEXT_BYTES, source]))
+        .update(bytes.digest())
+        .digest('base64url');
+}
+/** The same ids, in any order. */
+function sameIds(ids, stored) {
+    return ids.length === stored.size && ids.every((id) => stored.has(id));
+}
+/** Why a file cannot be read, and whether it is gone; rethrows anything else. */
+function skipReason(err) {
+    if (err instanceof SkipError)
+        return { reason: err.message, gone: false };
+    if (err instanceof TypeError && /encoded data was not valid|decode/i.test(err.message))
+        return { reason: 'not valid UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)', gone: false };
+    const code = err.code;
+    if (code === 'EACCES' || code === 'EPERM')
+        return { reason: 'permission denied', gone: false };
+    if (code === 'EISDIR')
+        return { reason: 'is a folder', gone: false };
+    if (code === 'ENOENT')
+        return { reason: 'it no longer exists', gone: true };
+    throw err;
+}
+/** The chunks of one file, read once, in order. */
+async function* chunksOf(file, opts, counts, hash) {
+    const { embedder } = opts;
+    const sectioner = new Sectioner({
+        mode: opts.split,
+        maxTokens: embedder.docTokenBudget,
+        countTokens: (t) => embedder.countTokens(t),
+    });
+    for await (const piece of opts.splitter.split(readText(file.abs, hash))) {
+        const sections = [...sectioner.push(piece)];
+        const first = sections[0];
+        if (!first)
+            continue;
+        const fits = (s) => Buffer.byteLength(indexText(s.context, s.text)) <= MAX_TEXT_BYTES;
+        // A context that fits no part's text limit is left out of the index texts, and so of the ids.
+        const ids = pieceIds(file.source, first.position, sections.map((s) => s.text), sections.some(fits) ? first.context : '');
+        for (const [i, s] of sections.entries()) {
+            if (s.cut)
+                counts.cut++;
+            if (s.part > 0 || (s.part === 0 && s.text !== piece.text))
+                counts.parts++;
+            const idx = fits(s) ? indexText(s.context, s.text) : s.text;
+            yield {
+                id: ids[i] ?? '',
+                source: file.source,
+                position: s.position,
+                part: s.part,
+                text: s.text,
+                indexText: idx,
+                front: s.front,
+                key: embedKey(embedder.info.docPrefix + idx),
+            };
+        }
+    }
+}
+function interrupted() {
+    return new RagError('interrupted: the chunks stored so far are complete', {
+        hint: 'run the same command again to finish the ingest',
+    });
+}
+/** Open or create the collection; refuses one built by another model or split. */
+async function prepare(opts, warn) {
+    const { store, collection, embedder } = opts;
+    const info = embedder.info;
+    const wanted = {
+        schema: SCHEMA_VERSION,
+        model: info.model,
+        dim: info.dim,
+        queryPrefix: info.queryPrefix,
+        docPrefix: info.docPrefix,
+        bm25: true,
+        split: opts.split,
+        partIds: true,
+        ...(opts.modelPath ? { modelPath: opts.modelPath } : {}),
+    };
+    if (opts.recreate) {
+        await store.drop(collection);
+    }
+    else {
+        const meta = await store.describe(collection);
+        if (meta?.foreign) {
+            throw new RagError(`collection "${collection}" was not built by rag: rag only reads it (ask, eval) and never changes it`, { hint: 'ingest into another --collection' });
+        }
+        if (meta) {
+            if (meta.model !== info.model || meta.dim !== info.dim || meta.docPrefix !== info.docPrefix) {
+                throw new RagError(`collection "${collection}" was built with ${meta.model} (${meta.dim} dims, document prefix ${JSON.stringify(meta.docPrefix)}), not ${info.model} (${info.dim} dims, ${JSON.stringify(info.docPrefix)})`, { hint: 'use the same --model/--model-path, another --collection, or --recreate to rebuild it' });
+            }
+            if ((meta.split ?? 'tutorial') !== opts.split) {
+                throw new RagError(`collection "${collection}" was built with --split ${meta.split ?? 'tutorial'}, not ${opts.split}`, {
+                    hint: `use --split ${meta.split ?? 'tutorial'}, another --collection, or --recreate to rebuild it`,
+                });
+            }
+            return { meta, created: false };
+        }
+    }
+    const features = await store.features();
+    if (!features.bm25) {
+        wanted.bm25 = false;
+        warn(`Milvus ${features.version} has no BM25 full-text search: the collection is dense-only (bm25 and hybrid search need Milvus >= 2.5 or Milvus Lite 3)`);
+    }
+    try {
+        await store.create(collection, wanted);
+    }
+    catch (e) {
+        if (!wanted.bm25)
+            throw e;
+        if (!/function|bm25|analyzer|sparse/i.test(e.message))
+            throw e;
+        warn(`this Milvus has no BM25 full-text search (${e.message}); the collection is dense-only`);
+        await store.drop(collection);
+        wanted.bm25 = false;
+        await store.create(collection, wanted);
+    }
+    return { meta: wanted, created: true };
+}
+/** Adds stored rows to ids by source, keeping those of the run's files and scopes. */
+function keeper(bySource, scopes, files) {
+    const wanted = new Set(files.map((f) => f.source));
+    return (rows) => {
+        for (const row of rows) {
+            if (!wanted.has(row.source) && !scopes.some((s) => s.matches(row.source)))
+                continue;
+            let ids = bySource.get(row.source);
+            if (!ids)
+                bySource.set(row.source, (ids = new Set()));
+            ids.add(row.id);
+        }
+    };
+}
+/** Most stored chunks outside the known ids that the shortcut of storedFromKnown lists (one query page). */
+const OTHERS_LISTED = 16_384;
+/**
+ * Stored chunk ids by source, without listing the scope, from the ids the split cache gives for the files' current
+ * bytes (`known`, per file): only the stored chunks that are none of those ids are listed (none, when the collection
+ * holds exactly them), and the collection's count shows that every known id is stored (count − others = known).
+ * undefined when that cannot be shown cheaply (more other chunks than a page, a known chunk missing): the caller lists
+ * the scope. Milvus Lite reads every field of each row a query returns, so listing 6,500 ids costs ~0.4 s; this ~0.1 s.
+ */
+async function storedFromKnown(store, collection, found, known) {
+    const bySource = new Map();
+    const ids = new Set();
+    for (const [i, f] of found.files.entries()) {
+        const split = known[i];
+        if (!split)
+            continue;
+        bySource.set(f.source, new Set(split.ids));
+        for (const id of split.ids)
+            ids.add(id);
+    }
+    if (ids.size === 0)
+        return undefined;
+    // If every known id is stored, this many chunks are not known ones.
+    const others = (await store.count(collection)) - ids.size;
+    if (others < 0 || others > OTHERS_LISTED)
+        return undefined;
+    const keep = keeper(bySource, found.scopes, found.files);
+    let listed = 0;
+    for await (const page of store.listChunks(collection, { exceptIds: [...ids] })) {
+        listed += page.length;
+        if (listed > others)
+            return undefined;
+        keep(page);
+    }
+    return listed === others ? bySource : undefined;
+}
+/**
+ * Stored chunk ids by source, for every source the run may touch: one paged scan per scope (by source prefix) instead
+ * of a query per file, plus a lookup for files that lie outside their scope's prefix (a linked file).
+ */
+async function storedBySource(store, collection, scopes, files) {
+    const bySource = new Map();
+    const keep = keeper(bySource, scopes, files);
+    // A scope whose prefix lies inside another's is covered by that one's scan.
+    const prefixes = [...new Set(scopes.map((s) => s.prefix))].sort();
+    const roots = prefixes.filter((p, i) => !prefixes.slice(0, i).some((q) => p.startsWith(q)));
+    for (const prefix of roots) {
+        for await (const page of store.listChunks(collection, { prefix }))
+            keep(page);
+    }
+    for (const f of files) {
+        if (roots.some((p) => f.source.startsWith(p)))
+            continue;
+        for await (const page of store.listChunks(collection, { source: f.source }))
+            keep(page);
+    }
+    return bySource;
+}
+/** Embeds and stores chunks a window at a time; storing overlaps the next window's embedding. */
+class Writer {
+    opts;
+    fresh;
+    emit;
+    check;
+    queued = 0;
+    embedded = 0;
+    reused = 0;
+    stored = 0;
+    truncated = 0;
+    tokens = 0;
+    embedSeconds = 0;
+    window = [];
+    inflight = Promise.resolve();
+    recent = new Map();
+    constructor(opts, fresh, emit, check) {
+        this.opts = opts;
+        this.fresh = fresh;
+        this.emit = emit;
+        this.check = check;
+    }
+    async add(chunk) {
+        this.window.push(chunk);
+        this.queued++;
+        if (this.window.length >= this.opts.batchSize * WINDOW_BATCHES)
+            await this.flush();
+    }
+    async finish() {
+        await this.flush();
+        await this.inflight;
+    }
+    remember(key, vector) {
+        this.recent.delete(key);
+        this.recent.set(key, vector);
+        if (this.recent.size > RECENT_VECTORS)
+            this.recent.delete(this.recent.keys().next().value);
+    }
+    async flush() {
+        const batch = this.window;
+        this.window = [];
+        if (batch.length === 0)
+            return;
+        const { store, collection, embedder } = this.opts;
+        // Vectors this window needs, taken before the cache changes: evicting while adding must not lose one in use.
+        const vectors = new Map();
+        for (const c of batch) {
+            const v = this.recent.get(c.key);
+            if (v)
+                vectors.set(c.key, v);
+        }
+        const unknown = [...new Set(batch.map((c) => c.key).filter((k) => !vectors.has(k)))];
+        // Identical texts already stored (another path, a copied folder) keep their vector: same model, same prefix.
+        if (!this.fresh && unknown.length > 0) {
+            for (const [k, v] of await store.vectorsByKey(collection, unknown))
+                vectors.set(k, v);
+        }
+        const missing = unknown.filter((k) => !vectors.has(k));
+        if (missing.length > 0) {
+            const texts = missing.map((k) => batch.find((c) => c.key === k)?.indexText ?? '');
+            const t0 = performance.now();
+            const out = await embedder.embedDocs(texts);
+            this.embedSeconds += (performance.now() - t0) / 1000;
+            this.tokens += out.tokens;
+            missing.forEach((k, i) => vectors.set(k, out.vectors[i] ?? []));
+            this.truncated += out.truncated;
+        }
+        const computed = new Set(missing);
+        const rows = batch.map((c) => {
+            const vector = vectors.get(c.key);
+            if (!vector || vector.length === 0)
+                throw new RagError(`no embedding for ${c.source} #${c.position}`, {
+                    hint: 'run with --verbose and report this',
+                });
+            if (computed.has(c.key))
+                computed.delete(c.key);
+            else
+                this.reused++;
+            this.remember(c.key, vector);
+            return { ...c, vector };
+        });
+        this.embedded += batch.length;
+        this.emit({ kind: 'embedded', done: this.embedded, total: this.queued });
+        await this.inflight;
+        this.check();
+        this.inflight = (async () => {
+            for (let i = 0; i < rows.length; i += this.opts.batchSize) {
+                const part = rows.slice(i, i + this.opts.batchSize);
+                await store.upsert(collection, part);
+                this.stored += part.length;
+                this.emit({ kind: 'stored', done: this.stored, total: this.queued });
+            }
+        })();
+        this.inflight.catch(() => undefined);
+    }
+}
+export async function ingest(opts) {
+    const started = performance.now();
+    const { store, collection } = opts;
+    const emit = opts.onProgress ?? (() => undefined);
+    const warn = (message) => emit({ kind: 'warning', message });
+    const check = () => {
+        if (opts.signal?.aborted)
+            throw interrupted();
+    };
+    const found = opts.found ?? (await discover(opts.paths, opts.cwd, opts.signal));
+    for (const w of found.warnings)
+        warn(w);
+    const { meta, created } = await prepare(opts, warn);
+    const cache = opts.splitCache;
+    // What splitting each file's current bytes gave before, if the cache remembers (then it need not be read again).
+    const known = cache && !created ? found.files.map((f) => cache.get(splitKey(opts, f.source, hashFile(f.abs)))) : [];
+    const stored = created
+        ? new Map()
+        : ((await storedFromKnown(store, collection, found, known)) ??
+            (await storedBySource(store, collection, found.scopes, found.files)));
+    // One read of each file: what it holds now is compared with what is stored, and the same read is written.
+    const writer = new Writer(opts, created, emit, check);
+    const stale = [];
+    const skipped = [];
+    const counts = { cut: 0, parts: 0 };
+    let chunks = 0;
+    let read = 0;
+    for (const [i, file] of found.files.entries()) {
+        check();
+        const existing = stored.get(file.source) ?? new Set();
+        stored.delete(file.source);
+        // Same bytes as a file split before, and exactly the chunks that split gave are stored: nothing to read or write.
+        const split = known[i];
+        if (split && existing.size > 0 && sameIds(split.ids, existing)) {
+            chunks += split.ids.length;
+            counts.parts += split.parts;
+            counts.cut += split.cut;
+            emit({ kind: 'scan', files: found.files.length, done: i + 1 });
+            continue;
+        }
+        await opts.embedder.prepare?.();
+        const seen = new Set();
+        const hash = cache ? createHash('sha256') : undefined;
+        const before = { ...counts };
+        try {
+            for await (const c of chunksOf(file, opts, counts, hash)) {
+                if (seen.has(c.id))
+                    continue;
+                seen.add(c.id);
+                if (!existing.has(c.id))
+                    await writer.add(c);
+            }
+            if (seen.size === 0)
+                warn(`${file.display} has no text to store (it is empty or only "# " markers)`);
+            for (const id of existing)
+                if (!seen.has(id))
+                    stale.push(id);
+            chunks += seen.size;
+            read++;
+            if (cache && hash && seen.size > 0)
+                cache.set(splitKey(opts, file.source, hash), {
+                    ids: [...seen],
+                    parts: counts.parts - before.parts,
+                    cut: counts.cut - before.cut,
+                });
+        }
+        catch (e) {
+            if (e instanceof RagError)
+                throw e;
+            const { reason, gone } = skipReason(e);
+            skipped.push({ source: file.display, reason });
+            const kept = [...existing].filter((id) => !seen.has(id));
+            if (gone && seen.size === 0) {
+                // The file vanished during the run: like a deleted file, it keeps nothing in the store.
+                stale.push(...kept);
+                warn(`skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are removed` : ''}`);
+            }
+            else {
+                chunks += seen.size + kept.length;
+                warn(`skipped ${file.display}: ${reason}${kept.length ? `; its ${kept.length} stored chunk(s) are kept until it can be read` : ''}`);
+            }
+        }
+        emit({ kind: 'scan', files: found.files.length, done: i + 1 });
+    }
+    await writer.finish();
+    await cache?.save();
+    // Stored chunks in scope whose file is gone.
+    for (const ids of stored.values())
+        stale.push(...ids);
+    for (let i = 0; i < stale.length; i += 1000) {
+        check();
+        await store.deleteIds(collection, stale.slice(i, i + 1000));
+    }
+    const total = await store.count(collection);
+    if (writer.truncated > 0)
+        warn(`${writer.truncated} chunk(s) were longer than the model's ${opts.embedder.info.maxTokens} tokens and were embedded from their beginning only`);
+    if (counts.cut > 0)
+        warn(`${counts.cut} chunk(s) came from pieces longer than Milvus's 65,535-byte text limit and were cut to fit`);
+    return {
+        collection,
+        model: meta.model,
+        dim: meta.dim,
+        split: meta.split ?? opts.split,
+        files: found.files.length - skipped.length,
+        read,
+        skipped,
+        chunks,
+        added: writer.embedded,
+        reused: writer.reused,
+        unchanged: chunks - writer.embedded,
+        removed: stale.length,
+        parts: counts.parts,
+        truncated: writer.truncated,
+        cut: counts.cut,
+        tokens: writer.tokens,
+        embedSeconds: writer.embedSeconds,
+        total,
+        recreated: opts.recreate,
+        bm25: meta.bm25,
+        seconds: (performance.now() - started) / 1000,
+    };
+}
+//# sourceMappingURL=ingest.js.map
