@@ -47,7 +47,7 @@ export interface MilvusLiteServer {
 // pandas is not a dependency of milvus-lite (only of the pymilvus client), but pyarrow imports it when it is
 // installed (~0.25 s, when the first collection is opened) just to check whether values are pandas objects: the
 // launcher runs the server as if pandas were not installed, until something needs the whole pymilvus client.
-const LAUNCHER = `
+export const LAUNCHER = `
 import importlib.util, os, signal, sys, threading, types
 try:
     import dotenv

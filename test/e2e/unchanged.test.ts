@@ -1,7 +1,7 @@
 // Re-runs: what changed is found (a renamed page re-embeds its sections), what did not is skipped without splitting.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -106,12 +106,16 @@ describe('re-runs: changes found, unchanged files skipped', () => {
 
   test('an unchanged re-run reads no file again; a row deleted behind its back is found and restored', async () => {
     const base = await ingest();
+    const cacheFile = path.join(cwd, 'cache', 'splits', readdirOne(path.join(cwd, 'cache', 'splits')));
+    const written = statSync(cacheFile).mtimeMs;
     const again = await ingest();
     assert.deepEqual(
       [again.files, again.read, again.added, again.unchanged, again.removed, again.total],
       [6, 0, 0, base.chunks, 0, base.total],
       JSON.stringify(again),
     );
+    // A run that splits nothing leaves the cache file as it was (no rewrite of every entry on each run).
+    assert.equal(statSync(cacheFile).mtimeMs, written);
 
     // The plan trusts what is stored, not the cache: a missing row makes that file be read and its chunk written.
     assert.equal(await deleteRows(path.join(cwd, 'milvus.db'), 'note3.md', 1), 1);
