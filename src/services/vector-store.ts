@@ -111,7 +111,8 @@ export function milvusString(value: string): string {
 
 export class MilvusStore implements VectorStore {
   private readonly client: MilvusClient;
-  private readonly loaded = new Set<string>();
+  /** Collections loaded, or being loaded, by this client (calls that run together share one load). */
+  private readonly loaded = new Map<string, Promise<void>>();
   /** Collections not built by rag (seen by describe): never written to. */
   private readonly foreign = new Set<string>();
   /** Collections whose split pieces have consecutive part ids (seen by describe). */
@@ -364,8 +365,17 @@ export class MilvusStore implements VectorStore {
    * at once (Milvus Lite loads synchronously; a loaded collection): rag asks for the load and checks the progress
    * with waits that grow from 20 to 400 ms, for at most LOAD_WAIT_MS.
    */
-  private async load(collection: string): Promise<void> {
-    if (this.loaded.has(collection)) return;
+  private load(collection: string): Promise<void> {
+    let loading = this.loaded.get(collection);
+    if (!loading) {
+      loading = this.loadNow(collection);
+      this.loaded.set(collection, loading);
+      loading.catch(() => this.loaded.delete(collection));
+    }
+    return loading;
+  }
+
+  private async loadNow(collection: string): Promise<void> {
     await this.call('load_collection', () => this.client.loadCollectionAsync({ collection_name: collection }));
     const deadline = Date.now() + LOAD_WAIT_MS;
     for (let i = 0; ; i++) {
@@ -381,7 +391,6 @@ export class MilvusStore implements VectorStore {
       }
       await sleep(Math.min(400, 20 * 2 ** i));
     }
-    this.loaded.add(collection);
   }
 
   async *listChunks(
