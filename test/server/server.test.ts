@@ -345,19 +345,31 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     const total = FILES * PIECES;
     const ingestArgs = ['ingest', 'big', '--collection', 'resume_test', '--batch-size', '2', '--json'];
     let killedAt = -1;
+    let pid = -1;
     const t0 = performance.now();
-    const running = rag(ingestArgs, { cwd, env, timeoutMs: 180_000 });
-    // Stop the server once some rows are stored (bounded: 120 s).
+    const running = rag(ingestArgs, { cwd, env, timeoutMs: 180_000, onSpawn: (c) => (pid = c.pid ?? -1) });
+    // Once some rows are stored, rag is frozen (SIGSTOP) so that it cannot finish while the server stops, however fast
+    // it writes; the server is stopped as a service manager stops it (SIGTERM), then rag goes on. Bounded: 120 s.
     const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 150));
-      const has = await client.hasCollection({ collection_name: 'resume_test' }).catch(() => undefined);
-      if (!has?.value) continue;
-      const c = await client.count({ collection_name: 'resume_test' }).catch(() => undefined);
-      if (c && Number(c.data) > 0) {
-        killedAt = Number(c.data);
-        await server!.kill('SIGTERM'); // stopped as a service manager stops it
+    try {
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        const has = await client.hasCollection({ collection_name: 'resume_test' }).catch(() => undefined);
+        if (!has?.value) continue;
+        const c = await client.count({ collection_name: 'resume_test' }).catch(() => undefined);
+        if (!c || !(Number(c.data) > 0)) continue;
+        process.kill(pid, 'SIGSTOP');
+        // What rag had written when it froze (a write in flight may still land: count again after it).
+        await new Promise((r) => setTimeout(r, 300));
+        killedAt = Number((await client.count({ collection_name: 'resume_test' })).data);
+        await server!.kill('SIGTERM');
         break;
+      }
+    } finally {
+      try {
+        if (pid > 0) process.kill(pid, 'SIGCONT');
+      } catch {
+        // it had already ended
       }
     }
     assert.ok(killedAt > 0, 'the ingest stored rows before the deadline');
