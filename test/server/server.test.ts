@@ -348,35 +348,40 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
     let pid = -1;
     const t0 = performance.now();
     const running = rag(ingestArgs, { cwd, env, timeoutMs: 180_000, onSpawn: (c) => (pid = c.pid ?? -1) });
-    // Once some rows are stored, rag is frozen (SIGSTOP) so that it cannot finish while the server stops, however fast
-    // it writes; the server is stopped as a service manager stops it (SIGTERM), then rag goes on. Bounded: 120 s.
+    // rag is frozen (SIGSTOP) while the test counts, so that it cannot finish while a count is slow (a Strong count
+    // waits for the writes in flight); once some rows are stored, the server is stopped as a service manager stops it
+    // (SIGTERM), then rag goes on. Bounded: 120 s.
+    const signal = (sig: NodeJS.Signals): boolean => {
+      try {
+        return pid > 0 && process.kill(pid, sig);
+      } catch {
+        return false; // it has already ended
+      }
+    };
     const deadline = Date.now() + 120_000;
     try {
       while (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
         const has = await client.hasCollection({ collection_name: 'resume_test' }).catch(() => undefined);
         if (!has?.value) continue;
+        if (!signal('SIGSTOP')) break;
+        await new Promise((r) => setTimeout(r, 200)); // a write in flight lands
         const c = await client.count({ collection_name: 'resume_test' }).catch(() => undefined);
-        if (!c || !(Number(c.data) > 0)) continue;
-        process.kill(pid, 'SIGSTOP');
-        // What rag had written when it froze (a write in flight may still land: count again after it).
-        await new Promise((r) => setTimeout(r, 300));
-        killedAt = Number((await client.count({ collection_name: 'resume_test' })).data);
-        await server!.kill('SIGTERM');
-        break;
+        if (c && Number(c.data) > 0) {
+          killedAt = Number(c.data);
+          if (killedAt < total) await server!.kill('SIGTERM');
+          break;
+        }
+        signal('SIGCONT');
       }
     } finally {
-      try {
-        if (pid > 0) process.kill(pid, 'SIGCONT');
-      } catch {
-        // it had already ended
-      }
+      signal('SIGCONT');
     }
     assert.ok(killedAt > 0, 'the ingest stored rows before the deadline');
+    assert.ok(killedAt < total, `the server was stopped before the end (${killedAt} of ${total})`);
     const r = await running;
     timings.ingestUntilStopped = Math.round((performance.now() - t0) / 10) / 100;
     oneLineError(r, /cannot reach Milvus at http:\/\/127\.0\.0\.1:\d+ .*hint: .*re-run finishes an interrupted ingest/);
-    assert.ok(killedAt < total, `the server was stopped before the end (${killedAt} of ${total})`);
 
     timings.serverRestart = await server!.restart();
     await client.closeConnection().catch(() => undefined);
