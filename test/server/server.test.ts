@@ -327,8 +327,7 @@ describe(`rag on a real Milvus standalone server (PyPI milvus, authentication on
   });
 
   test('the server stopped mid-ingest: one clear error, then a resume that is exact', async () => {
-    // A corpus still being written when the server goes: 6 files × 40 pieces, 2 per batch (few files: on a server,
-    // each file costs a Strong-consistency query, ~0.2 s).
+    // A corpus still being written when the server goes: 6 files × 40 pieces, 2 per batch (120 upserts).
     const big = path.join(cwd, 'big');
     mkdirSync(big);
     const FILES = 6;
