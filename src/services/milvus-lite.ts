@@ -47,6 +47,9 @@ export interface MilvusLiteServer {
 // pandas is not a dependency of milvus-lite (only of the pymilvus client), but pyarrow imports it when it is
 // installed (~0.25 s, when the first collection is opened) just to check whether values are pandas objects: the
 // launcher runs the server as if pandas were not installed, until something needs the whole pymilvus client.
+// gRPC servers bind with SO_REUSEPORT by default on Linux: a second Milvus Lite (another rag, another data folder) given
+// the same port by the race between freePort() and the bind would share it, and the kernel would spread rag's
+// connections over both servers. The launcher turns it off, so such a bind fails and rag retries on another port.
 export const LAUNCHER = `
 import importlib.util, os, signal, sys, threading, types
 try:
@@ -82,6 +85,20 @@ class _NoPandas:
 _no_pandas = _NoPandas()
 sys.meta_path.insert(0, _no_pandas)
 _lazy_package("pymilvus")
+def _own_port():
+    try:
+        import grpc
+    except Exception:
+        return
+    _server = grpc.server
+    def server(*args, **kwargs):
+        if len(args) > 3:
+            args = args[:3] + (list(args[3] or ()) + [("grpc.so_reuseport", 0)],) + args[4:]
+        else:
+            kwargs["options"] = list(kwargs.get("options") or ()) + [("grpc.so_reuseport", 0)]
+        return _server(*args, **kwargs)
+    grpc.server = server
+_own_port()
 def _watch():
     try:
         while os.read(0, 65536):
