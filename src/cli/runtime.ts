@@ -159,6 +159,8 @@ export interface StoreOptions {
   readOnly?: boolean;
   /** Filled with the seconds spent starting Milvus Lite (0 for a server). */
   timings?: { milvusStart: number };
+  /** Filled with how the embedded Milvus Lite ended if it ended on its own (killed, crashed); not set for a server. */
+  lite?: { lost?: () => string | undefined };
 }
 
 /** The error of a read-only command on a Milvus Lite folder that does not exist. */
@@ -222,6 +224,7 @@ export async function openStore(resolved: Resolved, life: Lifecycle, opts: Store
   }
   liteServers.push(server);
   life.defer(() => server.stop());
+  if (opts.lite) opts.lite.lost = () => server.lost();
   if (opts.timings) opts.timings.milvusStart = (performance.now() - t0) / 1000;
   let store = early;
   if (store?.address !== server.address) {

@@ -74,9 +74,10 @@ export async function startServer(
       async openStore(afterHandOver) {
         const s = scope(life);
         const r = afterHandOver ? { ...resolved, config: { ...resolved.config, lockTimeout: 0 } } : resolved;
+        const lite: { lost?: () => string | undefined } = {};
         try {
-          const store = await openStore(r, s);
-          return { value: store, close: () => s.close() };
+          const store = await openStore(r, s, { lite });
+          return { value: store, close: () => s.close(), lost: () => lite.lost?.() };
         } catch (e) {
           await s.close();
           throw e;

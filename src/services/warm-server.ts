@@ -19,6 +19,8 @@ import { ServeConnection, ensurePrivateDir, pidAlive, readInfo, type ServePaths 
 export interface Opened<T> {
   value: T;
   close(): Promise<void>;
+  /** How the process behind it ended, if it ended on its own (an embedded Milvus Lite killed or crashed). */
+  lost?(): string | undefined;
 }
 
 export interface WarmDeps {
@@ -165,7 +167,7 @@ export class WarmServer {
     this.idleTimer.unref();
   }
 
-  /** Milvus, reopened after a hand-over once the process it went to has finished. */
+  /** Milvus, reopened after a hand-over once the process it went to has finished, or when Milvus Lite died. */
   private async acquire(pid: number): Promise<VectorStore> {
     let afterHandOver = false;
     if (this.handedOverTo !== undefined) {
@@ -173,6 +175,15 @@ export class WarmServer {
         throw busy(`the Milvus Lite data folder is handed over to pid ${this.handedOverTo}`);
       this.handedOverTo = undefined;
       afterHandOver = true;
+    }
+    const current = this.store;
+    const opened = await current?.catch(() => undefined);
+    const how = opened?.lost?.();
+    if (how && this.store === current) {
+      // Without this, every later request would fail with "cannot reach Milvus" until the server is stopped.
+      this.store = undefined;
+      this.deps.log(`Milvus Lite stopped unexpectedly (${how}): reopening it`);
+      await opened?.close().catch(() => undefined);
     }
     if (!this.store) {
       const opening = this.deps.openStore(afterHandOver);

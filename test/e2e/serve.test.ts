@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { rag, workdir, type RunResult } from '../helpers/cli.js';
 import { testModel } from '../helpers/model.js';
 import { FIXTURES } from '../helpers/paths.js';
-import { noServerLeft } from '../helpers/procs.js';
+import { noServerLeft, pidsMatching } from '../helpers/procs.js';
 
 const QUESTION = 'How do bees make honey?';
 
@@ -18,8 +18,11 @@ interface AskJson {
   timings: Record<string, number | string>;
 }
 
+/** What a failure message adds: the end of the running server's log (set by the suite). */
+let serverLog = (): string => '';
+
 function parse<T = AskJson>(r: RunResult): T {
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, `${r.stderr}${serverLog()}`);
   return JSON.parse(r.stdout) as T;
 }
 
@@ -90,6 +93,12 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
   before(async () => {
     cwd = workdir('rag-e2e-serve-');
     serveDir = path.join(cwd, 'run');
+    serverLog = () => {
+      const log = existsSync(serveDir) ? readdirSync(serveDir).find((f) => f.endsWith('.log')) : undefined;
+      if (!log) return '';
+      const lines = readFileSync(path.join(serveDir, log), 'utf8').trimEnd().split('\n');
+      return `\n--- rag serve log (end) ---\n${lines.slice(-20).join('\n')}`;
+    };
     model = testModel();
     cpSync(path.join(FIXTURES, 'docs'), path.join(cwd, 'docs'), { recursive: true });
     const r = await run(['ingest', 'docs', '--json']);
@@ -194,6 +203,20 @@ describe('rag serve on fixtures/docs with Milvus Lite', () => {
     const res = parse(await run(['ask', '--no-llm', '--json', 'barn owl voles']));
     assert.equal(res.timings.path, 'server');
     assert.equal(res.sources[0]?.file, 'docs/owls.md');
+    assert.ok(alive(pid));
+  });
+
+  test('its Milvus Lite killed: the next request reopens it and is answered, and the log says so', async () => {
+    const pid = info().pid;
+    const lites = pidsMatching(path.join(cwd, 'milvus.db'));
+    assert.equal(lites.length, 1, "the server's Milvus Lite");
+    const lite = lites[0] ?? -1;
+    process.kill(lite, 'SIGKILL');
+    assert.ok(await until(() => !alive(lite), 5000), 'the server has seen its Milvus Lite end');
+    const res = parse(await run(['ask', '--no-llm', '--json', QUESTION]));
+    assert.equal(res.timings.path, 'server');
+    assert.match(res.sources[0]?.text ?? '', /Workers collect nectar/);
+    assert.match(serverLog(), /Milvus Lite stopped unexpectedly \(killed by SIGKILL\): reopening it/);
     assert.ok(alive(pid));
   });
 
