@@ -169,21 +169,22 @@ export class WarmServer {
 
   /** Milvus, reopened after a hand-over once the process it went to has finished, or when Milvus Lite died. */
   private async acquire(pid: number): Promise<VectorStore> {
+    // A Milvus Lite that ended on its own is replaced: otherwise every later request fails with "cannot reach Milvus".
+    // Checked first, so that no await separates the hand-over check below from the opening.
+    const current = this.store;
+    const opened = await current?.catch(() => undefined);
+    const how = opened?.lost?.();
+    if (how && this.store === current) {
+      this.store = undefined;
+      this.deps.log(`Milvus Lite stopped unexpectedly (${how}): reopening it`);
+      void opened?.close().catch(() => undefined);
+    }
     let afterHandOver = false;
     if (this.handedOverTo !== undefined) {
       if (this.handedOverTo !== pid && pidAlive(this.handedOverTo))
         throw busy(`the Milvus Lite data folder is handed over to pid ${this.handedOverTo}`);
       this.handedOverTo = undefined;
       afterHandOver = true;
-    }
-    const current = this.store;
-    const opened = await current?.catch(() => undefined);
-    const how = opened?.lost?.();
-    if (how && this.store === current) {
-      // Without this, every later request would fail with "cannot reach Milvus" until the server is stopped.
-      this.store = undefined;
-      this.deps.log(`Milvus Lite stopped unexpectedly (${how}): reopening it`);
-      await opened?.close().catch(() => undefined);
     }
     if (!this.store) {
       const opening = this.deps.openStore(afterHandOver);
